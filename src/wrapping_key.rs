@@ -1,0 +1,221 @@
+//! Wrapping key pairs for every `WrappingKeySpec`.
+//!
+//! The public half leaves as DER SubjectPublicKeyInfo, byte for byte what KMS returns as
+//! `PublicKey` in `GetParametersForImport` (RFC 5280 §4.1.2.7; RSA: `rsaEncryption` with NULL
+//! parameters, RFC 3279 §2.3.1; SM2: `id-ecPublicKey` with the curve OID 1.2.156.10197.1.301 and an
+//! uncompressed point, RFC 5480 §2.2). The private half is not `Clone`, its `Debug` is redacted,
+//! and it is zeroized on drop; it leaves only as PKCS#8 DER in a zeroizing buffer.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::fmt;
+
+use pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rand_core::CryptoRng;
+use rsa::traits::PublicKeyParts;
+use spki::{DecodePublicKey, EncodePublicKey};
+use zeroize::{ZeroizeOnDrop, Zeroizing};
+
+use crate::error::Error;
+use crate::names::WrappingKeySpec;
+use crate::rsa_key;
+
+/// The RSA public exponent KMS wrapping keys use.
+pub const RSA_PUBLIC_EXPONENT: u32 = 65537;
+
+/// The private half of a wrapping key pair. Not `Clone`; zeroized on drop; `Debug` is redacted.
+pub struct WrappingPrivateKey {
+    spec: WrappingKeySpec,
+    inner: PrivateInner,
+}
+
+// Both inner key types wipe themselves on drop (`rsa::PrivateKey: ZeroizeOnDrop`,
+// `sm2::SecretKey: ZeroizeOnDrop`); the assertion below keeps it that way.
+enum PrivateInner {
+    Rsa(Box<rsa::PrivateKey>),
+    Sm2(sm2::SecretKey),
+}
+
+const _: () = {
+    const fn zeroize_on_drop<T: ZeroizeOnDrop>() {}
+    zeroize_on_drop::<rsa::PrivateKey>();
+    zeroize_on_drop::<sm2::SecretKey>();
+};
+
+impl ZeroizeOnDrop for WrappingPrivateKey {}
+
+/// The public half of a wrapping key pair, as KMS hands it to the client.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WrappingPublicKey {
+    spec: WrappingKeySpec,
+    inner: PublicInner,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum PublicInner {
+    Rsa(Box<rsa::PublicKey>),
+    Sm2(sm2::PublicKey),
+}
+
+impl WrappingPrivateKey {
+    /// Generates a fresh wrapping key pair: RSA with e = 65537 and exactly the requested modulus
+    /// size, or SM2 on sm2p256v1.
+    pub fn generate<R: CryptoRng + ?Sized>(
+        spec: WrappingKeySpec,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        let inner = match spec.rsa_modulus_len() {
+            Some(k) => PrivateInner::Rsa(Box::new(rsa_key::generate(rng, k * 8)?)),
+            None => {
+                use sm2::elliptic_curve::Generate;
+                PrivateInner::Sm2(sm2::SecretKey::generate_from_rng(rng))
+            }
+        };
+        Ok(WrappingPrivateKey { spec, inner })
+    }
+
+    /// The wrapping key spec of this key.
+    pub fn spec(&self) -> WrappingKeySpec {
+        self.spec
+    }
+
+    /// The public half.
+    pub fn public_key(&self) -> WrappingPublicKey {
+        let inner = match &self.inner {
+            PrivateInner::Rsa(k) => PublicInner::Rsa(Box::new(k.to_public_key())),
+            PrivateInner::Sm2(k) => PublicInner::Sm2(k.public_key()),
+        };
+        WrappingPublicKey {
+            spec: self.spec,
+            inner,
+        }
+    }
+
+    /// The private key as PKCS#8 DER (RFC 5208), in a buffer wiped on drop.
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let doc = match &self.inner {
+            PrivateInner::Rsa(k) => k.to_pkcs8_der(),
+            PrivateInner::Sm2(k) => k.to_pkcs8_der(),
+        }
+        .map_err(|_| Error::InvalidKey("the private key could not be encoded as PKCS#8"))?;
+        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    /// Reads a PKCS#8 DER private key, works out its wrapping key spec and validates it: RSA keys
+    /// must have e = 65537, a 2048-, 3072- or 4096-bit modulus and consistent CRT values; SM2 keys
+    /// a scalar in [1, n − 1] and, when present, the matching public point.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+        if let Some(key) = rsa_key::from_pkcs8_der(der)? {
+            let spec = match key.size() {
+                256 => WrappingKeySpec::Rsa2048,
+                384 => WrappingKeySpec::Rsa3072,
+                512 => WrappingKeySpec::Rsa4096,
+                _ => {
+                    return Err(Error::InvalidKey(
+                        "an RSA wrapping key must have a 2048-, 3072- or 4096-bit modulus",
+                    ));
+                }
+            };
+            return Ok(WrappingPrivateKey {
+                spec,
+                inner: PrivateInner::Rsa(Box::new(key)),
+            });
+        }
+        let key = sm2::SecretKey::from_pkcs8_der(der).map_err(|_| {
+            Error::InvalidKey("not a PKCS#8 RSA or SM2 (sm2p256v1) private key, or not a valid one")
+        })?;
+        Ok(WrappingPrivateKey {
+            spec: WrappingKeySpec::Sm2,
+            inner: PrivateInner::Sm2(key),
+        })
+    }
+
+    pub(crate) fn as_rsa(&self) -> Option<&rsa::PrivateKey> {
+        match &self.inner {
+            PrivateInner::Rsa(k) => Some(k),
+            PrivateInner::Sm2(_) => None,
+        }
+    }
+
+    pub(crate) fn as_sm2(&self) -> Option<&sm2::SecretKey> {
+        match &self.inner {
+            PrivateInner::Sm2(k) => Some(k),
+            PrivateInner::Rsa(_) => None,
+        }
+    }
+}
+
+impl fmt::Debug for WrappingPrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WrappingPrivateKey({}, [REDACTED])", self.spec)
+    }
+}
+
+impl WrappingPublicKey {
+    /// Reads a DER SubjectPublicKeyInfo: an RSA key of 2048, 3072 or 4096 bits with e = 65537, or
+    /// an SM2 key on sm2p256v1.
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        if let Ok(key) = rsa::PublicKey::from_public_key_der(der) {
+            let spec = match key.size() {
+                256 => WrappingKeySpec::Rsa2048,
+                384 => WrappingKeySpec::Rsa3072,
+                512 => WrappingKeySpec::Rsa4096,
+                _ => {
+                    return Err(Error::InvalidKey(
+                        "an RSA wrapping key must have a 2048-, 3072- or 4096-bit modulus",
+                    ));
+                }
+            };
+            if key.e() != &rsa::BoxedUint::from(RSA_PUBLIC_EXPONENT) {
+                return Err(Error::InvalidKey("an RSA wrapping key must have e = 65537"));
+            }
+            return Ok(WrappingPublicKey {
+                spec,
+                inner: PublicInner::Rsa(Box::new(key)),
+            });
+        }
+        let key = sm2::PublicKey::from_public_key_der(der).map_err(|_| {
+            Error::InvalidKey("not a DER SubjectPublicKeyInfo of an RSA or SM2 (sm2p256v1) key")
+        })?;
+        Ok(WrappingPublicKey {
+            spec: WrappingKeySpec::Sm2,
+            inner: PublicInner::Sm2(key),
+        })
+    }
+
+    /// DER SubjectPublicKeyInfo, exactly what KMS returns as `PublicKey`.
+    pub fn to_der(&self) -> Vec<u8> {
+        let doc = match &self.inner {
+            PublicInner::Rsa(k) => k.to_public_key_der(),
+            PublicInner::Sm2(k) => k.to_public_key_der(),
+        };
+        // Encoding a key that was validated on the way in cannot fail; an empty vector would be
+        // refused by every reader, so no caller is misled even if it did.
+        doc.map(|d| d.as_bytes().to_vec()).unwrap_or_default()
+    }
+
+    /// The wrapping key spec of this key.
+    pub fn spec(&self) -> WrappingKeySpec {
+        self.spec
+    }
+
+    pub(crate) fn as_rsa(&self) -> Option<&rsa::PublicKey> {
+        match &self.inner {
+            PublicInner::Rsa(k) => Some(k),
+            PublicInner::Sm2(_) => None,
+        }
+    }
+
+    pub(crate) fn as_sm2(&self) -> Option<&sm2::PublicKey> {
+        match &self.inner {
+            PublicInner::Sm2(k) => Some(k),
+            PublicInner::Rsa(_) => None,
+        }
+    }
+}
+
+impl fmt::Debug for WrappingPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WrappingPublicKey({})", self.spec)
+    }
+}
