@@ -8,6 +8,7 @@ extern crate alloc;
 extern crate std;
 
 mod error;
+pub mod hazmat;
 mod kwp;
 pub mod limits;
 pub mod material;
