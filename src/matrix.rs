@@ -250,6 +250,8 @@ impl fmt::Display for Refusal {
     }
 }
 
+impl core::error::Error for Refusal {}
+
 /// The matrix of one partition as a table: one row per key spec, one column per live algorithm,
 /// each cell the wrapping key specs that work ("-" where none does).
 #[derive(Clone, Copy, Debug)]
