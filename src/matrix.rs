@@ -267,21 +267,21 @@ impl fmt::Display for Grid {
             partition.as_str(),
             FIRST - "partition ".len()
         )?;
-        for rule in RULES {
-            write!(f, " | {:24}", rule.algorithm.as_str())?;
+        for (i, rule) in RULES.iter().enumerate() {
+            write!(f, " | {:1$}", rule.algorithm.as_str(), column_width(i))?;
         }
         writeln!(f)?;
         writeln!(f, "{:-<1$}", "", FIRST + RULES.len() * 27)?;
         for &key_spec in KeySpec::ALL {
             write!(f, "{key_spec:FIRST$}")?;
-            for rule in RULES {
+            for (i, rule) in RULES.iter().enumerate() {
                 let mut cell = CellWriter::default();
                 for &wks in WrappingKeySpec::ALL {
                     if check(partition, rule.algorithm, wks, key_spec).is_ok() {
                         cell.push(wks.as_str());
                     }
                 }
-                write!(f, " | {:24}", cell.as_str())?;
+                write!(f, " | {:1$}", cell.as_str(), column_width(i))?;
             }
             writeln!(f)?;
         }
@@ -294,6 +294,11 @@ impl fmt::Display for Grid {
             "RSAES_PKCS1_V1_5: refused everywhere (deprecated since {PKCS1_V1_5_DEPRECATED_SINCE})."
         )
     }
+}
+
+/// Columns are as wide as the longest algorithm name; the last one is not padded.
+fn column_width(index: usize) -> usize {
+    if index + 1 == RULES.len() { 0 } else { 24 }
 }
 
 /// A fixed-capacity cell ("RSA_2048 RSA_3072 RSA_4096" at most), so `Display` needs no allocation.
