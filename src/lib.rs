@@ -14,10 +14,15 @@ pub mod limits;
 pub mod material;
 pub mod matrix;
 mod names;
+mod prime_search;
+#[cfg(feature = "parallel")]
+mod prime_search_parallel;
 mod rsa_aes_key_wrap;
 mod rsa_key;
+mod rsa_keygen;
 mod rsa_oaep;
 mod secret;
+mod small_primes;
 mod sm2_pke;
 mod wrap;
 mod wrapping_key;

@@ -1,0 +1,2 @@
+//! Placeholder; filled in shortly.
+fn main() {}

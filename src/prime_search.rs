@@ -1,0 +1,165 @@
+//! One step of the FIPS 186-5 Appendix A.1.3 prime search: draw a fresh random candidate and decide
+//! whether it is an acceptable RSA prime `p` (steps 4.2–4.5) or `q` (steps 5.2–5.6).
+//!
+//! Every candidate is a fresh, independent, uniform draw (A.1.3 step 4.2), not an increment of
+//! the previous one. That keeps the accepted prime uniformly distributed over the acceptable primes
+//! (no bias towards primes after long gaps) and makes the parallel search
+//! (`prime_search_parallel`) distributed exactly like this one.
+//!
+//! Cost model (RSA-4096, 2048-bit primes; see BENCHMARKS.md): a random 2048-bit odd number is prime
+//! with probability ≈ 1/710; trial division (B.3, `small_primes`) leaves ≈ 1 candidate in 9, and
+//! each survivor costs one Miller–Rabin exponentiation (≈ 5 ms with `crypto-bigint`), which is where
+//! almost all the time goes. Composites fail the first round, so only the final prime pays for
+//! every round of Table B.1.
+//!
+//! Timing: a rejected candidate may be rejected early (trial division, first Miller–Rabin round);
+//! a rejected candidate is a discarded random value, so that timing reveals nothing about the prime
+//! finally accepted. The exponentiations themselves are `crypto-bigint`'s constant-time
+//! `pow_bounded_exp`. What the accepted prime does leak through timing is inherited from
+//! `crypto-primes`'s `MillerRabin` (the loop over `s`, where `p − 1 = 2^s·d`, and the variable-time
+//! Montgomery-parameter setup), exactly as in the `rsa` crate's own generator.
+
+use crypto_bigint::{BitOps, BoxedUint, Odd, RandomBits, Word};
+use crypto_primes::hazmat::MillerRabin;
+use rand_core::CryptoRng;
+
+use crate::small_primes;
+
+/// The top word of `√2 · 2^(W−1)`, rounded down (W = bits in a `Word`): √2 = 1.0110101000001…₂.
+/// A candidate whose top word is above it is above `√2 · 2^(k−1)`; one whose top word equals it is
+/// rejected (a 2^−64 sliver just above the bound is lost, which keeps the check exact and simple).
+const SQRT2_TOP: Word = (0xB504_F333_F9DE_6484_u64 >> (64 - Word::BITS)) as Word;
+
+/// What to search for: a `bits`-bit prime tested with `mr_rounds` random-base Miller–Rabin rounds
+/// (FIPS 186-5 Table B.1), optionally far enough from an already chosen `p` (A.1.3 step 5.4).
+pub(crate) struct Target<'a> {
+    pub(crate) bits: u32,
+    pub(crate) mr_rounds: usize,
+    pub(crate) other: Option<&'a BoxedUint>,
+}
+
+impl Target<'_> {
+    /// An upper bound on the candidates one search may draw before reporting an RNG failure. FIPS
+    /// 186-5 A.1.3 step 4.7 returns FAILURE after 5·(nlen/2) candidates and the caller starts again;
+    /// this allows twenty such attempts (a sound RNG exhausts them with probability < 2^−250), so a
+    /// broken RNG (e.g. all zeros) ends in an error instead of a hang.
+    pub(crate) fn candidate_limit(&self) -> u64 {
+        20 * 5 * u64::from(self.bits)
+    }
+}
+
+/// The outcome of one candidate.
+pub(crate) enum Tested {
+    /// The candidate is an acceptable prime.
+    Prime(BoxedUint),
+    /// The candidate was rejected (or the search was told to stop).
+    Rejected,
+}
+
+/// Draws one candidate from `rng` and tests it. `keep_going` is polled between the expensive
+/// steps so that a parallel search can abandon a candidate once it no longer matters.
+pub(crate) fn test_one_candidate<R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    target: &Target<'_>,
+    keep_going: &dyn Fn() -> bool,
+) -> Tested {
+    let bits = target.bits;
+    // Step 4.2: a string of nlen/2 bits from the RBG.
+    let mut candidate = BoxedUint::random_bits(rng, bits);
+    // Step 4.3: if p is not odd, p = p + 1 (for even p this is exactly setting bit 0).
+    candidate.set_bit_vartime(0, true);
+
+    // Step 5.4 (q only): |p − q| > 2^(nlen/2 − 100).
+    if let Some(p) = target.other {
+        if !far_enough_apart(p, &candidate, bits) {
+            return Tested::Rejected;
+        }
+    }
+    // Step 4.4 / 5.5: p ≥ √2 · 2^(nlen/2 − 1).
+    if !at_least_sqrt2_bound(&candidate, bits) {
+        return Tested::Rejected;
+    }
+    // Step 4.5 / 5.6: GCD(p − 1, e) = 1.
+    if !small_primes::coprime_to_e_minus_one(&candidate) {
+        return Tested::Rejected;
+    }
+    // Appendix B.3: optional trial division before Miller–Rabin.
+    if small_primes::has_small_factor(&candidate) {
+        return Tested::Rejected;
+    }
+    if !keep_going() {
+        return Tested::Rejected;
+    }
+    // Step 4.5.1 / Appendix B.3.1: Miller–Rabin with random bases, Table B.1 rounds.
+    let Some(odd) = Odd::new(candidate).into_option() else {
+        return Tested::Rejected;
+    };
+    let mr = MillerRabin::new(odd.clone());
+    for _ in 0..target.mr_rounds {
+        if !keep_going() || mr.test_random_base(rng).is_composite() {
+            return Tested::Rejected;
+        }
+    }
+    Tested::Prime(odd.get())
+}
+
+/// `candidate ≥ √2 · 2^(bits − 1)`, judged on the top word (see [`SQRT2_TOP`]). `bits` is a
+/// multiple of the word size (RSA-2048/3072/4096 primes are 1024/1536/2048 bits).
+fn at_least_sqrt2_bound(candidate: &BoxedUint, bits: u32) -> bool {
+    let top = (bits / Word::BITS).checked_sub(1).map(|i| i as usize);
+    match top.and_then(|i| candidate.as_words().get(i)) {
+        Some(&w) => w > SQRT2_TOP,
+        None => false,
+    }
+}
+
+/// `|p − q| > 2^(bits − 100)` (A.1.3 step 5.4), computed without branching on the values.
+fn far_enough_apart(p: &BoxedUint, q: &BoxedUint, bits: u32) -> bool {
+    let (pq, borrow) = p.borrowing_sub(q, crypto_bigint::Limb::ZERO);
+    let qp = q.wrapping_sub(p);
+    let q_larger = crypto_bigint::Choice::from_u8_lsb((borrow.0 & 1) as u8);
+    let diff = crypto_bigint::CtSelect::ct_select(&pq, &qp, q_larger);
+    // diff > 2^(bits−100) ⇔ diff − 1 ≥ 2^(bits−100) ⇔ bitlen(diff − 1) > bits − 100;
+    // diff = 0 wraps to all ones and is caught by the explicit zero check.
+    let bound = bits.saturating_sub(100);
+    let minus_one = diff.wrapping_sub(&BoxedUint::one());
+    !bool::from(diff.is_zero()) && minus_one.bit_width() > bound
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pow2(bits: u32, precision: u32) -> BoxedUint {
+        BoxedUint::one_with_precision(precision).shl(bits)
+    }
+
+    #[test]
+    fn sqrt2_bound() {
+        // 0.75 · 2^1024 (top bits 11) passes; 0.70 · 2^1024 (top word 0xB333…) and the exact
+        // truncated bound fail.
+        let mut x = pow2(1023, 1024) | pow2(1022, 1024);
+        assert!(at_least_sqrt2_bound(&x, 1024));
+        x = BoxedUint::zero_with_precision(1024);
+        x.as_words_mut()[15] = 0xB333_3333_3333_3333 >> (64 - Word::BITS);
+        assert!(!at_least_sqrt2_bound(&x, 1024));
+        x.as_words_mut()[15] = SQRT2_TOP;
+        assert!(!at_least_sqrt2_bound(&x, 1024));
+        x.as_words_mut()[15] = SQRT2_TOP + 1;
+        assert!(at_least_sqrt2_bound(&x, 1024));
+    }
+
+    #[test]
+    fn distance_between_p_and_q() {
+        let p = pow2(1023, 1024) | BoxedUint::one_with_precision(1024);
+        let near = p.wrapping_add(&pow2(924, 1024)); // |p − q| = 2^924: not enough
+        let far = p
+            .wrapping_add(&pow2(924, 1024))
+            .wrapping_add(&BoxedUint::from(2u8));
+        assert!(!far_enough_apart(&p, &near, 1024));
+        assert!(!far_enough_apart(&near, &p, 1024));
+        assert!(far_enough_apart(&p, &far, 1024));
+        assert!(far_enough_apart(&far, &p, 1024));
+        assert!(!far_enough_apart(&p, &p, 1024));
+    }
+}
