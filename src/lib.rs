@@ -8,6 +8,13 @@ extern crate alloc;
 extern crate std;
 
 mod error;
+mod fingerprint;
+mod get_parameters;
+mod import_material;
+mod kdf;
+mod key_id;
+mod key_metadata;
+mod kms_error;
 pub mod hazmat;
 mod kwp;
 pub mod limits;
@@ -24,6 +31,9 @@ mod rsa_oaep;
 mod secret;
 mod small_primes;
 mod sm2_pke;
+mod token;
+mod token_format;
+mod unix_time;
 mod wrap;
 mod wrapping_key;
 
@@ -31,7 +41,24 @@ pub use error::{Error, PKCS1_V1_5_DEPRECATED_SINCE};
 pub use names::{
     KeySpec, MaterialKind, Partition, UnknownName, WrappingAlgorithm, WrappingKeySpec,
 };
+pub use fingerprint::{FingerprintKey, InvalidFingerprint, MaterialFingerprint};
+pub use get_parameters::{
+    GetParametersForImportRequest, ParametersForImport, get_parameters_for_import,
+    get_parameters_for_import_with_wrapping_key,
+};
+pub use import_material::{
+    ImportKeyMaterialRequest, ImportSecrets, ImportedKeyMaterial, KeyMaterialExpiration,
+    MAX_KEY_MATERIAL_VALIDITY_SECS, import_key_material,
+};
+pub use key_id::{KeyArn, KeyId, KeyIdentifier};
+pub use key_metadata::{ExpirationModel, KeyMetadata, KeyState, Origin};
+pub use kms_error::{INVALID_CIPHERTEXT_MESSAGE, KmsError};
 pub use secret::KeyMaterial;
+pub use token::{
+    ALLOWED_CLOCK_SKEW_SECS, OpenedToken, PARAMETERS_VALIDITY_SECS, SealingKeyId,
+    SealingKeyLookup, TokenSealingKey, open_import_token,
+};
+pub use unix_time::{InvalidTimestamp, UnixTime};
 pub use wrapping_key::{RSA_PUBLIC_EXPONENT, WrappingPrivateKey, WrappingPublicKey};
 
 /// Re-exported so callers can name the RNG traits this crate takes.

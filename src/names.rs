@@ -78,6 +78,10 @@ macro_rules! aws_enum {
     };
 }
 
+/// Lets other modules declare AWS enumerations the same way (they import `fmt`, `FromStr` and
+/// `UnknownName`).
+pub(crate) use aws_enum;
+
 aws_enum! {
     /// The type of RSA or SM2 wrapping key KMS hands out in `GetParametersForImport`.
     WrappingKeySpec, "WrappingKeySpec" {
