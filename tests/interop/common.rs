@@ -50,6 +50,13 @@ pub fn skip(test: &str, why: &str) {
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
+/// Prints a note that `cargo test` shows even for passing tests.
+pub fn notice(text: &str) {
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(format!("NOTE: {text}\n").as_bytes());
+}
+
 /// Whether an OpenSSL 3 `openssl` binary is on the PATH.
 pub fn openssl_available() -> bool {
     static FOUND: OnceLock<bool> = OnceLock::new();
