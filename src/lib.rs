@@ -15,6 +15,8 @@ mod kdf;
 mod key_id;
 mod key_metadata;
 mod kms_error;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod hazmat;
 mod kwp;
 pub mod limits;

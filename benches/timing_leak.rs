@@ -1,0 +1,2 @@
+//! Timing-leak check (being written).
+fn main() {}

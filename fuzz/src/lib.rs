@@ -1,0 +1,288 @@
+//! What the fuzz targets share: fixed wrapping keys built once, a seeded RNG, the decoding of
+//! structured inputs with `arbitrary`, and a second, naive statement of the compatibility matrix.
+//!
+//! Every target in `fuzz_targets/` is one call to a function here, and each of those is one call
+//! into `kms_import::fuzz_targets`. `tests/fuzz_replay.rs` at the crate root includes this very
+//! file (`#[path]`), so a stable `cargo test` replays `corpus/` and `regressions/` through exactly
+//! what the fuzzers run. Keep it free of libFuzzer.
+
+use std::sync::OnceLock;
+
+use arbitrary::{Arbitrary, Unstructured};
+use kms_import::fuzz_targets as body;
+use kms_import::{KeySpec, Partition, WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey};
+use rand::SeedableRng;
+use rand::rngs::ChaCha20Rng;
+
+/// Fixed wrapping keys of each spec (test keys made with `openssl genpkey`, PKCS#8 DER; they
+/// protect nothing). Fixed so that the seed corpus, encrypted to them, stays valid.
+pub const RSA_2048_PKCS8: &[u8] = include_bytes!("../keys/rsa2048.pk8");
+/// See [`RSA_2048_PKCS8`].
+pub const RSA_4096_PKCS8: &[u8] = include_bytes!("../keys/rsa4096.pk8");
+/// See [`RSA_2048_PKCS8`].
+pub const SM2_PKCS8: &[u8] = include_bytes!("../keys/sm2.pk8");
+
+/// The wrapping keys, parsed once per process.
+pub struct Keys {
+    /// RSA_2048.
+    pub rsa_2048: WrappingPrivateKey,
+    /// RSA_4096.
+    pub rsa_4096: WrappingPrivateKey,
+    /// SM2.
+    pub sm2: WrappingPrivateKey,
+}
+
+/// The fixed keys (parsed on first use).
+pub fn keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let load = |der: &[u8], spec| {
+            let key = WrappingPrivateKey::from_pkcs8_der(der).expect("fixed fuzz key");
+            assert_eq!(key.spec(), spec);
+            key
+        };
+        Keys {
+            rsa_2048: load(RSA_2048_PKCS8, WrappingKeySpec::Rsa2048),
+            rsa_4096: load(RSA_4096_PKCS8, WrappingKeySpec::Rsa4096),
+            sm2: load(SM2_PKCS8, WrappingKeySpec::Sm2),
+        }
+    })
+}
+
+impl Keys {
+    /// The key of `spec` (RSA_3072 is not kept: RSA_2048 and RSA_4096 bracket it).
+    pub fn get(&self, spec: WrappingKeySpec) -> &WrappingPrivateKey {
+        match spec {
+            WrappingKeySpec::Rsa4096 => &self.rsa_4096,
+            WrappingKeySpec::Sm2 => &self.sm2,
+            _ => &self.rsa_2048,
+        }
+    }
+}
+
+/// A fresh RNG with a fixed seed for every execution, so that a crash replays exactly.
+pub fn rng() -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(0x6b6d_735f_6675_7a7a)
+}
+
+fn unwrap_with(spec: WrappingKeySpec, algorithm: WrappingAlgorithm, data: &[u8]) {
+    body::unwrap(keys().get(spec), algorithm, data, &mut rng());
+}
+
+/// `RSAES_OAEP_SHA_1` under RSA_2048.
+pub fn unwrap_rsaes_oaep_sha_1(data: &[u8]) {
+    unwrap_with(
+        WrappingKeySpec::Rsa2048,
+        WrappingAlgorithm::RsaesOaepSha1,
+        data,
+    );
+}
+
+/// `RSAES_OAEP_SHA_256` under RSA_2048.
+pub fn unwrap_rsaes_oaep_sha_256(data: &[u8]) {
+    unwrap_with(
+        WrappingKeySpec::Rsa2048,
+        WrappingAlgorithm::RsaesOaepSha256,
+        data,
+    );
+}
+
+/// `RSA_AES_KEY_WRAP_SHA_1` under RSA_2048.
+pub fn unwrap_rsa_aes_key_wrap_sha_1(data: &[u8]) {
+    unwrap_with(
+        WrappingKeySpec::Rsa2048,
+        WrappingAlgorithm::RsaAesKeyWrapSha1,
+        data,
+    );
+}
+
+/// `RSA_AES_KEY_WRAP_SHA_256` under RSA_2048.
+pub fn unwrap_rsa_aes_key_wrap_sha_256(data: &[u8]) {
+    unwrap_with(
+        WrappingKeySpec::Rsa2048,
+        WrappingAlgorithm::RsaAesKeyWrapSha256,
+        data,
+    );
+}
+
+/// `RSA_AES_KEY_WRAP_SHA_256` under RSA_4096 (slower: one variant is enough).
+pub fn unwrap_rsa_aes_key_wrap_sha_256_rsa_4096(data: &[u8]) {
+    unwrap_with(
+        WrappingKeySpec::Rsa4096,
+        WrappingAlgorithm::RsaAesKeyWrapSha256,
+        data,
+    );
+}
+
+/// `SM2PKE` under SM2.
+pub fn unwrap_sm2pke(data: &[u8]) {
+    unwrap_with(WrappingKeySpec::Sm2, WrappingAlgorithm::Sm2Pke, data);
+}
+
+/// AWS names.
+pub fn names(data: &[u8]) {
+    body::names(data);
+}
+
+/// DER SubjectPublicKeyInfo and PKCS#8 parsing.
+pub fn spki_and_pkcs8_parse(data: &[u8]) {
+    body::spki_and_pkcs8_parse(data);
+}
+
+/// One question to the compatibility matrix.
+#[derive(Debug)]
+pub struct MatrixInput {
+    /// Partition.
+    pub partition: Partition,
+    /// Wrapping algorithm.
+    pub algorithm: WrappingAlgorithm,
+    /// Wrapping key spec.
+    pub wrapping_key_spec: WrappingKeySpec,
+    /// Key spec of the KMS key.
+    pub key_spec: KeySpec,
+}
+
+impl<'a> Arbitrary<'a> for MatrixInput {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(MatrixInput {
+            partition: *u.choose(Partition::ALL)?,
+            algorithm: *u.choose(WrappingAlgorithm::ALL)?,
+            wrapping_key_spec: *u.choose(WrappingKeySpec::ALL)?,
+            key_spec: *u.choose(KeySpec::ALL)?,
+        })
+    }
+}
+
+/// The matrix, held against [`naive_matrix::allowed`].
+pub fn matrix(data: &[u8]) {
+    let Ok(q) = MatrixInput::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    let answer = body::matrix(q.partition, q.algorithm, q.wrapping_key_spec, q.key_spec);
+    let naive = naive_matrix::allowed(q.partition, q.algorithm, q.wrapping_key_spec, q.key_spec);
+    assert_eq!(
+        answer.is_ok(),
+        naive,
+        "the matrix and the naive rules disagree on {q:?}: matrix says {answer:?}"
+    );
+}
+
+/// Material × algorithm × wrapping key for the round trip.
+#[derive(Debug)]
+pub struct RoundtripInput {
+    /// Wrapping algorithm (all six, so refusals are covered too).
+    pub algorithm: WrappingAlgorithm,
+    /// Which fixed key.
+    pub wrapping_key_spec: WrappingKeySpec,
+    /// The material (the rest of the input).
+    pub material: Vec<u8>,
+}
+
+impl<'a> Arbitrary<'a> for RoundtripInput {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(RoundtripInput {
+            algorithm: *u.choose(WrappingAlgorithm::ALL)?,
+            wrapping_key_spec: *u.choose(&[
+                WrappingKeySpec::Rsa2048,
+                WrappingKeySpec::Sm2,
+                WrappingKeySpec::Rsa4096,
+            ])?,
+            material: u.arbitrary()?,
+        })
+    }
+
+    fn arbitrary_take_rest(mut u: Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(RoundtripInput {
+            algorithm: *u.choose(WrappingAlgorithm::ALL)?,
+            wrapping_key_spec: *u.choose(&[
+                WrappingKeySpec::Rsa2048,
+                WrappingKeySpec::Sm2,
+                WrappingKeySpec::Rsa4096,
+            ])?,
+            material: u.take_rest().to_vec(),
+        })
+    }
+}
+
+/// wrap → unwrap gives the same bytes, or both sides refuse.
+pub fn roundtrip(data: &[u8]) {
+    let Ok(input) = RoundtripInput::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    let key = keys().get(input.wrapping_key_spec);
+    body::roundtrip(key, input.algorithm, &input.material, &mut rng());
+}
+
+/// Every target by name, for the replay test and the seed generator.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("unwrap_rsaes_oaep_sha_1", unwrap_rsaes_oaep_sha_1),
+    ("unwrap_rsaes_oaep_sha_256", unwrap_rsaes_oaep_sha_256),
+    (
+        "unwrap_rsa_aes_key_wrap_sha_1",
+        unwrap_rsa_aes_key_wrap_sha_1,
+    ),
+    (
+        "unwrap_rsa_aes_key_wrap_sha_256",
+        unwrap_rsa_aes_key_wrap_sha_256,
+    ),
+    (
+        "unwrap_rsa_aes_key_wrap_sha_256_rsa_4096",
+        unwrap_rsa_aes_key_wrap_sha_256_rsa_4096,
+    ),
+    ("unwrap_sm2pke", unwrap_sm2pke),
+    ("names", names),
+    ("matrix", matrix),
+    ("roundtrip", roundtrip),
+    ("spki_and_pkcs8_parse", spki_and_pkcs8_parse),
+];
+
+/// The compatibility rules restated from the text of issue 3 ("The compatibility matrix"),
+/// written without looking at `src/matrix.rs`: one boolean expression per rule, no table.
+pub mod naive_matrix {
+    use kms_import::{KeySpec as K, Partition as P, WrappingAlgorithm as A, WrappingKeySpec as W};
+
+    /// Does KMS accept importing `key_spec` material with `algorithm` under a `wrapping_key_spec`
+    /// wrapping key in `partition`?
+    pub fn allowed(partition: P, algorithm: A, wrapping_key_spec: W, key_spec: K) -> bool {
+        let china = partition == P::AwsCn;
+        let rsa_wrapping_key = matches!(wrapping_key_spec, W::Rsa2048 | W::Rsa3072 | W::Rsa4096);
+        let symmetric = key_spec == K::SymmetricDefault;
+        let hmac = matches!(key_spec, K::Hmac224 | K::Hmac256 | K::Hmac384 | K::Hmac512);
+        let rsa_private = matches!(key_spec, K::Rsa2048 | K::Rsa3072 | K::Rsa4096);
+        let ecc_private = matches!(
+            key_spec,
+            K::EccNistP256 | K::EccNistP384 | K::EccNistP521 | K::EccSecgP256k1 | K::Sm2
+        );
+        // "ML_DSA_* keys cannot receive imported material"; the developer guide's list of key
+        // types that take imported material also leaves out ML-KEM and Ed25519.
+        let importable = symmetric || hmac || rsa_private || ecc_private;
+
+        // "SM2 key spec and the SM2 wrapping spec exist only in aws-cn".
+        if !china && (key_spec == K::Sm2 || wrapping_key_spec == W::Sm2) {
+            return false;
+        }
+        importable
+            && match algorithm {
+                // "RSAES_PKCS1_V1_5 is refused everywhere".
+                A::RsaesPkcs1V15 => false,
+                // "every key material except RSA private keys; not ECC_NIST_P521 under RSA_2048".
+                A::RsaesOaepSha1 | A::RsaesOaepSha256 => {
+                    rsa_wrapping_key
+                        && !rsa_private
+                        && !(key_spec == K::EccNistP521 && wrapping_key_spec == W::Rsa2048)
+                }
+                // "RSA and ECC private keys only; not in aws-cn".
+                A::RsaAesKeyWrapSha1 | A::RsaAesKeyWrapSha256 => {
+                    rsa_wrapping_key && !china && (rsa_private || ecc_private)
+                }
+                // "only with the SM2 wrapping spec and vice versa; aws-cn only; asymmetric
+                // material (RSA, ECC, SM2)".
+                A::Sm2Pke => {
+                    wrapping_key_spec == W::Sm2 && china && (rsa_private || ecc_private)
+                }
+                _ => false,
+            }
+            // "... and vice versa": the SM2 wrapping spec takes SM2PKE only.
+            && (wrapping_key_spec != W::Sm2 || algorithm == A::Sm2Pke)
+    }
+}

@@ -1,0 +1,201 @@
+//! The bodies of the cargo-fuzz targets (issue 7), as ordinary library functions.
+//!
+//! `fuzz/fuzz_targets/*.rs` are a few lines each: they build fixed inputs once (wrapping keys, a
+//! seeded RNG) and call one function here. `tests/fuzz_replay.rs` calls the same functions on every
+//! file of `fuzz/corpus/` and `fuzz/regressions/` under a stable `cargo test`, so the fuzzers can
+//! never drift from the code. Being inside the crate, the bodies can reach `pub(crate)` parsers.
+//!
+//! Each function returns normally for every input the code handles as specified. A failed
+//! assertion here is a finding: it is what the fuzzer reports as a crash. Nothing in this module
+//! is part of the API.
+
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use rand_core::CryptoRng;
+
+use crate::error::Error;
+use crate::limits::{MAX_ENCRYPTED_KEY_MATERIAL_LEN, MAX_MATERIAL_LEN};
+use crate::matrix::{self, Reason, Refusal};
+use crate::names::{KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};
+use crate::wrapping_key::{WrappingPrivateKey, WrappingPublicKey};
+
+/// `unwrap_<algorithm>`: `EncryptedKeyMaterial` straight from the attacker.
+///
+/// Invariants: the only failure a ciphertext can cause is the opaque [`Error::Unwrap`]; a
+/// ciphertext over 6144 bytes never unwraps; what does unwrap is 1 to [`MAX_MATERIAL_LEN`] bytes.
+pub fn unwrap<R: CryptoRng + ?Sized>(
+    key: &WrappingPrivateKey,
+    algorithm: WrappingAlgorithm,
+    ciphertext: &[u8],
+    rng: &mut R,
+) {
+    let outcome = key.unwrap(algorithm, ciphertext, rng);
+    // Errors that do not depend on the ciphertext at all.
+    let fixed = algorithm.check_wrapping_key_spec(key.spec());
+    match (outcome, fixed) {
+        (Ok(material), Ok(())) => {
+            assert!(
+                ciphertext.len() <= MAX_ENCRYPTED_KEY_MATERIAL_LEN,
+                "a ciphertext over the size limit was unwrapped"
+            );
+            assert!(
+                !material.is_empty() && material.len() <= MAX_MATERIAL_LEN,
+                "unwrapped material of {} bytes",
+                material.len()
+            );
+        }
+        (Err(Error::Unwrap), Ok(())) => {}
+        (Err(e), Err(expected)) => assert_eq!(e, expected, "refusal of the algorithm/key pair"),
+        (Err(e), Ok(())) => panic!("a ciphertext caused a descriptive error: {e:?}"),
+        (Ok(_), Err(e)) => panic!("unwrapped although the algorithm is refused: {e:?}"),
+    }
+}
+
+/// `roundtrip`: material × algorithm × wrapping key → wrap → unwrap gives the same bytes, or both
+/// sides refuse, for the same described reason.
+pub fn roundtrip<R: CryptoRng + ?Sized>(
+    key: &WrappingPrivateKey,
+    algorithm: WrappingAlgorithm,
+    material: &[u8],
+    rng: &mut R,
+) {
+    let public = key.public_key();
+    let limit = algorithm.max_material_len(key.spec());
+    match public.wrap(algorithm, material, rng) {
+        Ok(ciphertext) => {
+            assert!(
+                ciphertext.len() <= MAX_ENCRYPTED_KEY_MATERIAL_LEN,
+                "wrap wrote {} bytes, more than KMS accepts",
+                ciphertext.len()
+            );
+            let limit = limit.unwrap_or_else(|e| panic!("wrapped under a refused pair: {e:?}"));
+            assert!(!material.is_empty() && material.len() <= limit);
+            match key.unwrap(algorithm, &ciphertext, rng) {
+                Ok(unwrapped) => assert!(
+                    unwrapped.ct_eq(material),
+                    "unwrap gave other bytes than were wrapped"
+                ),
+                Err(e) => panic!("our own ciphertext did not unwrap: {e:?}"),
+            }
+        }
+        Err(e) => {
+            let described = match (&e, limit) {
+                // The pair itself is refused: unwrap must refuse the same way, whatever it gets.
+                (_, Err(refusal)) => {
+                    assert_eq!(e, refusal);
+                    assert_eq!(key.unwrap(algorithm, material, rng).err(), Some(refusal));
+                    true
+                }
+                (Error::MaterialLength { len }, Ok(_)) => {
+                    *len == material.len() && (material.is_empty() || *len > MAX_MATERIAL_LEN)
+                }
+                (Error::MaterialTooLong { len, limit: l, .. }, Ok(limit)) => {
+                    *len == material.len() && *l == limit && *len > limit
+                }
+                _ => false,
+            };
+            assert!(
+                described,
+                "wrap refused {} bytes with {e:?}",
+                material.len()
+            );
+        }
+    }
+}
+
+/// `names`: any string through every AWS enumeration. A name that parses prints back exactly; one
+/// that does not is refused with the list of valid values.
+pub fn names(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    macro_rules! check {
+        ($($ty:ty),+) => {$(
+            match text.parse::<$ty>() {
+                Ok(value) => {
+                    assert_eq!(value.as_str(), text);
+                    assert_eq!(value.to_string(), text);
+                    assert!(<$ty>::ALL.contains(&value));
+                }
+                Err(e) => {
+                    assert!(!<$ty>::NAMES.contains(&text), "{text:?} is a valid name");
+                    assert_eq!(e.valid, <$ty>::NAMES);
+                    let message = e.to_string();
+                    assert!(<$ty>::NAMES.iter().all(|n| message.contains(n)));
+                    assert_eq!(Error::from(e).to_string(), message);
+                }
+            }
+        )+};
+    }
+    check!(WrappingKeySpec, WrappingAlgorithm, KeySpec, Partition);
+}
+
+/// `matrix`: any combination of the four names. Never panics; a refusal echoes the question and
+/// explains itself; an acceptance is consistent with what `wrap` will do. The answer is returned
+/// so the fuzz crate can hold it against its own, naive statement of the rules.
+pub fn matrix(
+    partition: Partition,
+    algorithm: WrappingAlgorithm,
+    wrapping_key_spec: WrappingKeySpec,
+    key_spec: KeySpec,
+) -> Result<(), Refusal> {
+    let answer = matrix::check(partition, algorithm, wrapping_key_spec, key_spec);
+    assert_eq!(
+        answer,
+        matrix::check(partition, algorithm, wrapping_key_spec, key_spec)
+    );
+    match answer {
+        Ok(()) => {
+            assert_ne!(algorithm, WrappingAlgorithm::RsaesPkcs1V15);
+            assert_ne!(key_spec.material_kind(), MaterialKind::NotImportable);
+            let limit = algorithm
+                .max_material_len(wrapping_key_spec)
+                .unwrap_or_else(|e| panic!("accepted, but wrap refuses the pair: {e:?}"));
+            assert!(crate::material::max_len(key_spec, partition) <= limit);
+        }
+        Err(refusal) => {
+            assert_eq!(
+                (
+                    refusal.partition,
+                    refusal.algorithm,
+                    refusal.wrapping_key_spec,
+                    refusal.key_spec
+                ),
+                (partition, algorithm, wrapping_key_spec, key_spec)
+            );
+            assert_eq!(
+                refusal.reason == Reason::Deprecated,
+                algorithm == WrappingAlgorithm::RsaesPkcs1V15
+            );
+            let message = refusal.to_string();
+            assert!(!message.is_empty());
+            assert_eq!(Error::from(refusal).to_string(), message);
+        }
+    }
+    answer
+}
+
+/// `spki_and_pkcs8_parse`: the same bytes as a DER SubjectPublicKeyInfo and as a PKCS#8 private
+/// key. Whatever is accepted re-encodes to something that reads back as the same key.
+pub fn spki_and_pkcs8_parse(data: &[u8]) {
+    if let Ok(public) = WrappingPublicKey::from_der(data) {
+        let der = public.to_der();
+        let again = WrappingPublicKey::from_der(&der)
+            .unwrap_or_else(|e| panic!("our own SPKI does not read back: {e:?}"));
+        assert!(again == public);
+        assert_eq!(again.to_der(), der);
+        assert_eq!(again.spec(), public.spec());
+    }
+    if let Ok(private) = WrappingPrivateKey::from_pkcs8_der(data) {
+        let der = private
+            .to_pkcs8_der()
+            .unwrap_or_else(|e| panic!("an accepted key does not encode: {e:?}"));
+        let again = WrappingPrivateKey::from_pkcs8_der(&der)
+            .unwrap_or_else(|e| panic!("our own PKCS#8 does not read back: {e:?}"));
+        assert_eq!(again.spec(), private.spec());
+        assert!(again.public_key() == private.public_key());
+        let spki: Vec<u8> = private.public_key().to_der();
+        assert!(WrappingPublicKey::from_der(&spki).is_ok());
+    }
+}

@@ -1,0 +1,155 @@
+//! Every secret-bearing type is wiped on drop (`ZeroizeOnDrop`), cannot be copied (`Clone` is not
+//! implemented: checked at compile time), and its `Debug` shows no secret, in any rendering.
+
+mod common;
+
+use kms_import::{KeyMaterial, WrappingKeySpec, WrappingPrivateKey};
+use zeroize::ZeroizeOnDrop;
+
+/// Compiles only if `T: ZeroizeOnDrop`.
+fn assert_zeroize_on_drop<T: ZeroizeOnDrop + ?Sized>() {}
+
+/// `assert_not_clone!(T)` compiles only if `T` is NOT `Clone`: with `T: Clone` there are two
+/// candidate impls of `AmbiguousIfClone<_>` and the type inference fails (the trick of the
+/// `static_assertions` crate's `assert_not_impl_any!`).
+macro_rules! assert_not_clone {
+    ($ty:ty) => {{
+        trait AmbiguousIfClone<A> {
+            fn some_item() {}
+        }
+        impl<T: ?Sized> AmbiguousIfClone<()> for T {}
+        #[allow(dead_code)]
+        struct IsClone;
+        impl<T: ?Sized + Clone> AmbiguousIfClone<IsClone> for T {}
+        let _ = <$ty as AmbiguousIfClone<_>>::some_item;
+    }};
+}
+
+#[test]
+fn secret_types_are_zeroized_on_drop() {
+    assert_zeroize_on_drop::<WrappingPrivateKey>();
+    assert_zeroize_on_drop::<KeyMaterial>();
+    // The key types inside `WrappingPrivateKey` (the `sm2` and `rsa` crates' own).
+    assert_zeroize_on_drop::<sm2::SecretKey>();
+}
+
+#[test]
+fn secret_types_are_not_clone() {
+    assert_not_clone!(WrappingPrivateKey);
+    assert_not_clone!(KeyMaterial);
+    // The macro is not vacuous: this line would not compile.
+    // assert_not_clone!(kms_import::WrappingPublicKey);
+}
+
+/// Every way a byte string could show up in text: hex both cases (whole and as 8-byte windows),
+/// and the decimal list `[1, 2, 3` that a derived `Debug` of a `Vec<u8>` or array writes.
+fn renderings(secret: &[u8]) -> Vec<String> {
+    let lower = hex::encode(secret);
+    let upper = lower.to_uppercase();
+    let mut out = vec![lower.clone(), upper.clone()];
+    for window in secret.windows(8.min(secret.len())) {
+        out.push(hex::encode(window));
+        out.push(hex::encode_upper(window));
+        let decimal: Vec<String> = window.iter().map(u8::to_string).collect();
+        out.push(decimal.join(", "));
+        // `{:x?}` / `{:X?}` / `{:#x?}` of a byte slice.
+        for render in [
+            |b: &u8| format!("{b:x}"),
+            |b: &u8| format!("{b:X}"),
+            |b: &u8| format!("{b:#x}"),
+        ] {
+            let list: Vec<String> = window.iter().map(render).collect();
+            out.push(list.join(", "));
+        }
+    }
+    out
+}
+
+fn assert_no_secret_in(debug: &str, secret: &[u8], what: &str) {
+    // Without whitespace too, so that pretty (`{:#?}`) renderings over many lines are caught.
+    let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+    let squeezed = squeeze(debug);
+    for needle in renderings(secret) {
+        assert!(
+            !debug.contains(&needle) && !squeezed.contains(&squeeze(&needle)),
+            "Debug of {what} shows secret bytes ({needle}): {debug}"
+        );
+    }
+}
+
+#[test]
+fn renderings_would_catch_a_leak() {
+    // The checker itself can fail: a derived Debug of the bytes is caught in each form.
+    let secret = [0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5];
+    for leaked in [
+        format!("{secret:?}"),
+        format!("{secret:x?}"),
+        format!("{secret:X?}"),
+        format!("{secret:#x?}"),
+        hex::encode(secret),
+        hex::encode_upper(secret),
+    ] {
+        let caught = std::panic::catch_unwind(|| assert_no_secret_in(&leaked, &secret, "test"));
+        assert!(caught.is_err(), "not caught: {leaked}");
+    }
+}
+
+#[test]
+fn key_material_debug_shows_no_secret() {
+    // Small secrets (decimal renderings are short) and a long one.
+    for secret in [
+        vec![7u8; 1],
+        vec![1, 2, 3, 4],
+        (0..=255u8).collect::<Vec<u8>>(),
+    ] {
+        let material = KeyMaterial::from_slice(&secret);
+        let debug = format!("{material:?} {material:#?}");
+        if secret.len() > 1 {
+            assert_no_secret_in(&debug, &secret, "KeyMaterial");
+        }
+        assert!(debug.contains("REDACTED"), "{debug}");
+        // Inside a Result, as callers log it.
+        let result: Result<KeyMaterial, kms_import::Error> = Ok(material);
+        assert_no_secret_in(&format!("{result:?}"), &secret, "Result<KeyMaterial>");
+    }
+}
+
+#[test]
+fn wrapping_private_key_debug_shows_no_secret() {
+    let mut rng = common::test_rng(11);
+    for spec in [WrappingKeySpec::Sm2, WrappingKeySpec::Rsa2048] {
+        let key = WrappingPrivateKey::generate(spec, &mut rng).expect("generate");
+        let pkcs8 = key.to_pkcs8_der().expect("PKCS#8");
+        let debug = format!("{key:?} {key:#?}");
+        assert!(debug.contains("REDACTED"), "{debug}");
+        // The whole PKCS#8 and every 8-byte window of it: covers the SM2 scalar, RSA d, p, q,
+        // dP, dQ, qInv wherever they sit.
+        assert_no_secret_in(&debug, &pkcs8, &format!("{spec} WrappingPrivateKey"));
+        if spec == WrappingKeySpec::Sm2 {
+            // The SM2 scalar on its own, as the `sm2` crate would render it.
+            use sm2::pkcs8::DecodePrivateKey;
+            let secret = sm2::SecretKey::from_pkcs8_der(&pkcs8).expect("sm2 key");
+            let scalar = secret.to_bytes();
+            assert_no_secret_in(&debug, &scalar, "SM2 WrappingPrivateKey scalar");
+            // And the `sm2` crate's own Debug must not leak either, in case ours ever
+            // delegates to it.
+            assert_no_secret_in(&format!("{secret:?}"), &scalar, "sm2::SecretKey");
+        }
+    }
+}
+
+#[test]
+fn unwrap_errors_carry_no_secret() {
+    let mut rng = common::test_rng(12);
+    let key = WrappingPrivateKey::generate(WrappingKeySpec::Rsa2048, &mut rng).expect("generate");
+    let pkcs8 = key.to_pkcs8_der().expect("PKCS#8");
+    let err = key
+        .unwrap(
+            kms_import::WrappingAlgorithm::RsaesOaepSha256,
+            &[0x55; 256],
+            &mut rng,
+        )
+        .expect_err("garbage must not unwrap");
+    let text = format!("{err:?} {err}");
+    assert_no_secret_in(&text, &pkcs8, "Error::Unwrap");
+}
