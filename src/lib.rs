@@ -32,6 +32,7 @@ mod rsa_keygen;
 mod rsa_oaep;
 mod secret;
 mod small_primes;
+mod sm2_ciphertext;
 mod sm2_pke;
 mod token;
 mod token_format;
