@@ -7,6 +7,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod ec_key;
 mod error;
 mod fingerprint;
 mod get_parameters;
@@ -21,6 +22,7 @@ pub mod hazmat;
 mod kwp;
 pub mod limits;
 pub mod material;
+mod material_pkcs8;
 pub mod matrix;
 mod names;
 mod prime_search;
