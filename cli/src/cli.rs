@@ -1,0 +1,198 @@
+//! The command line (issue 5's interface is a contract: names and flags below are fixed).
+//!
+//! AWS names are parsed with the core's `FromStr`, so an unknown name is a usage error (exit 2)
+//! that lists the valid values, while `RSAES_PKCS1_V1_5` parses and is refused when the command
+//! runs (exit 1, with the deprecation message).
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Args, Parser, Subcommand};
+use kms_import::{
+    ExpirationModel, KeySpec, MaterialFingerprint, Partition, UnixTime, UnknownName,
+    WrappingAlgorithm, WrappingKeySpec,
+};
+
+use crate::clock::parse_rfc3339;
+
+/// Wrap key material for AWS KMS import with no OpenSSL pitfalls, and run the service side
+/// (GetParametersForImport / ImportKeyMaterial) locally.
+///
+/// Exit status: 0 success; 1 refused (the first line on stderr says why, starting with the KMS
+/// exception name where there is one); 2 usage error.
+#[derive(Debug, Parser)]
+#[command(name = "kms-import", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate a wrapping key pair: DER SPKI public key and PKCS#8 DER private key (mode 0600).
+    CreateWrappingKey {
+        #[arg(long, value_name = "SPEC", value_parser = aws_name::<WrappingKeySpec>)]
+        wrapping_key_spec: WrappingKeySpec,
+        /// Where to write the public key (DER SubjectPublicKeyInfo).
+        #[arg(long, value_name = "FILE")]
+        public_key_out: PathBuf,
+        /// Where to write the private key (PKCS#8 DER, mode 0600).
+        #[arg(long, value_name = "FILE")]
+        private_key_out: PathBuf,
+    },
+    /// Client side: encrypt key material exactly as KMS expects it in EncryptedKeyMaterial.
+    Wrap(WrapArgs),
+    /// Decrypt EncryptedKeyMaterial with a wrapping private key (output mode 0600).
+    Unwrap(UnwrapArgs),
+    /// Ask the compatibility matrix: prints "allowed" (exit 0) or the reason (exit 1).
+    Check {
+        #[arg(long, value_name = "ALG", value_parser = aws_name::<WrappingAlgorithm>)]
+        wrapping_algorithm: WrappingAlgorithm,
+        #[arg(long, value_name = "SPEC", value_parser = aws_name::<WrappingKeySpec>)]
+        wrapping_key_spec: WrappingKeySpec,
+        #[arg(long, value_name = "KS", value_parser = aws_name::<KeySpec>)]
+        key_spec: KeySpec,
+        #[command(flatten)]
+        partition: PartitionArg,
+    },
+    /// Print the compatibility matrix (both aws and aws-cn unless --partition is given).
+    Matrix {
+        #[arg(long, value_name = "PARTITION", value_parser = aws_name::<Partition>)]
+        partition: Option<Partition>,
+        /// One JSON array of {partition, wrapping_algorithm, wrapping_key_spec, key_spec, allowed, reason}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a new token sealing key: 32 random bytes, mode 0600.
+    CreateTokenKey {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Service side of GetParametersForImport: prints the AWS CLI's JSON.
+    GetParametersForImport(GetParametersArgs),
+    /// Service side of ImportKeyMaterial: writes the material (mode 0600), prints {KeyId, Fingerprint}.
+    ImportKeyMaterial(ImportArgs),
+    /// Write sample key material for a key spec (random bytes, or a fresh PKCS#8 private key), mode 0600.
+    SampleMaterial {
+        #[arg(long, value_name = "KS", value_parser = aws_name::<KeySpec>)]
+        key_spec: KeySpec,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        partition: PartitionArg,
+    },
+    /// Run the whole flow for every key spec and algorithm in aws and aws-cn, with timings.
+    Demo {
+        /// Also list every refused combination, not only the count.
+        #[arg(long)]
+        verbose: bool,
+    },
+}
+
+/// `--partition aws|aws-cn|aws-us-gov`, `aws` by default.
+#[derive(Debug, Args)]
+pub struct PartitionArg {
+    /// The AWS partition whose rules apply.
+    #[arg(long, value_name = "PARTITION", default_value = "aws", value_parser = aws_name::<Partition>)]
+    pub partition: Partition,
+}
+
+#[derive(Debug, Args)]
+pub struct WrapArgs {
+    #[arg(long, value_name = "ALG", value_parser = aws_name::<WrappingAlgorithm>)]
+    pub wrapping_algorithm: WrappingAlgorithm,
+    /// The wrapping public key: DER, PEM, or the base64 text KMS returned as PublicKey.
+    #[arg(long, value_name = "FILE")]
+    pub public_key: PathBuf,
+    /// The plaintext key material (raw bytes; PKCS#8 DER for RSA, ECC and SM2 keys).
+    #[arg(long, value_name = "FILE")]
+    pub key_material: PathBuf,
+    /// Where to write EncryptedKeyMaterial.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Check the matrix and the material for this key spec first, and refuse what KMS would.
+    #[arg(long, value_name = "KS", value_parser = aws_name::<KeySpec>)]
+    pub key_spec: Option<KeySpec>,
+    #[command(flatten)]
+    pub partition: PartitionArg,
+}
+
+#[derive(Debug, Args)]
+pub struct UnwrapArgs {
+    #[arg(long, value_name = "ALG", value_parser = aws_name::<WrappingAlgorithm>)]
+    pub wrapping_algorithm: WrappingAlgorithm,
+    /// The wrapping private key: PKCS#8 DER, PEM, or base64 of the DER.
+    #[arg(long, value_name = "FILE")]
+    pub private_key: PathBuf,
+    #[arg(long, value_name = "FILE")]
+    pub encrypted_key_material: PathBuf,
+    /// Where to write the plaintext key material (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GetParametersArgs {
+    /// A key ID (UUID) or key ARN.
+    #[arg(long, value_name = "ID")]
+    pub key_id: String,
+    #[arg(long, value_name = "KS", value_parser = aws_name::<KeySpec>)]
+    pub key_spec: KeySpec,
+    #[arg(long, value_name = "ALG", value_parser = aws_name::<WrappingAlgorithm>)]
+    pub wrapping_algorithm: WrappingAlgorithm,
+    #[arg(long, value_name = "SPEC", value_parser = aws_name::<WrappingKeySpec>)]
+    pub wrapping_key_spec: WrappingKeySpec,
+    /// The 32-byte token sealing key (see create-token-key).
+    #[arg(long, value_name = "FILE")]
+    pub token_key: PathBuf,
+    #[command(flatten)]
+    pub partition: PartitionArg,
+    /// Use this time instead of the system clock (RFC 3339).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    pub now: Option<UnixTime>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A key ID (UUID) or key ARN.
+    #[arg(long, value_name = "ID")]
+    pub key_id: String,
+    #[arg(long, value_name = "KS", value_parser = aws_name::<KeySpec>)]
+    pub key_spec: KeySpec,
+    /// The ImportToken: raw bytes, or the base64 text get-parameters-for-import printed.
+    #[arg(long, value_name = "FILE")]
+    pub import_token: PathBuf,
+    #[arg(long, value_name = "FILE")]
+    pub encrypted_key_material: PathBuf,
+    /// The 32-byte token sealing key the token was sealed with.
+    #[arg(long, value_name = "FILE")]
+    pub token_key: PathBuf,
+    /// Where to write the validated key material (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub partition: PartitionArg,
+    /// Use this time instead of the system clock (RFC 3339).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    pub now: Option<UnixTime>,
+    /// Fingerprint (hex) of the material imported before, for a reimport.
+    #[arg(long, value_name = "HEX", value_parser = parse_fingerprint)]
+    pub previous_fingerprint: Option<MaterialFingerprint>,
+    /// When the imported material expires (RFC 3339).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    pub valid_to: Option<UnixTime>,
+    /// KEY_MATERIAL_EXPIRES (the default; needs --valid-to) or KEY_MATERIAL_DOES_NOT_EXPIRE.
+    #[arg(long, value_name = "MODEL", value_parser = aws_name::<ExpirationModel>)]
+    pub expiration_model: Option<ExpirationModel>,
+}
+
+/// 64 hex digits, as `import-key-material` printed them.
+fn parse_fingerprint(text: &str) -> Result<MaterialFingerprint, String> {
+    text.parse()
+        .map_err(|_| "a fingerprint is 64 hex digits, as import-key-material printed it".to_owned())
+}
+
+/// Parses an AWS name with the core's `FromStr`; the error lists every valid value.
+fn aws_name<T: FromStr<Err = UnknownName>>(text: &str) -> Result<T, String> {
+    text.parse().map_err(|e: UnknownName| e.to_string())
+}

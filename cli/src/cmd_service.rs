@@ -1,0 +1,89 @@
+//! `get-parameters-for-import` and `import-key-material`: the service side, run locally.
+//!
+//! Output is the AWS CLI's JSON for the same call (`ImportToken` and `PublicKey` base64, as the
+//! AWS CLI prints blobs), so scripts written against `aws kms` work against this tool. Refusals are
+//! the KMS exception: the first stderr line starts with its name.
+
+use serde::Serialize;
+
+use kms_import::{GetParametersForImportRequest, ImportKeyMaterialRequest};
+
+use crate::cli::{GetParametersArgs, ImportArgs};
+use crate::clock;
+use crate::encoding::{Field, decode, encode_base64};
+use crate::failure::{Failure, Outcome};
+use crate::files::{Access, read_input, write_atomically};
+use crate::keys::read_token_key;
+use crate::output::print_json;
+use crate::rng::os_rng;
+use crate::service::{LocalKms, pending_import_key};
+
+/// The AWS CLI's `get-parameters-for-import` output.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ParametersOutput {
+    key_id: String,
+    import_token: String,
+    public_key: String,
+    parameters_valid_to: String,
+}
+
+/// `import-key-material` output: the key and the fingerprint to pass back on a reimport.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ImportOutput {
+    key_id: String,
+    fingerprint: String,
+}
+
+pub fn get_parameters_for_import(args: &GetParametersArgs) -> Outcome {
+    let kms = LocalKms::new(&read_token_key(&args.token_key)?)?;
+    let key = pending_import_key(args.key_spec, args.partition.partition);
+    let request = GetParametersForImportRequest {
+        key_id: &args.key_id,
+        wrapping_algorithm: args.wrapping_algorithm,
+        wrapping_key_spec: args.wrapping_key_spec,
+    };
+    let now = clock::now(args.now);
+    let label = format!("generating a {} wrapping key", args.wrapping_key_spec);
+    let parameters = crate::spinner::with_spinner(&label, || {
+        kms.get_parameters(&request, &key, now, &mut os_rng())
+    })
+    .map_err(Failure::refused)?;
+    print_json(&ParametersOutput {
+        key_id: parameters.key_id.to_string(),
+        import_token: encode_base64(&parameters.import_token),
+        public_key: encode_base64(&parameters.public_key),
+        parameters_valid_to: parameters.parameters_valid_to.to_string(),
+    })
+}
+
+pub fn import_key_material(args: &ImportArgs) -> Outcome {
+    let kms = LocalKms::new(&read_token_key(&args.token_key)?)?;
+    let token_file = read_input(&args.import_token, "import token")?;
+    let import_token = decode(token_file.as_bytes(), Field::ImportToken)
+        .map_err(|why| Failure::refused(format_args!("InvalidImportTokenException: {why}")))?;
+    let encrypted = read_input(&args.encrypted_key_material, "encrypted key material")?;
+    let key = pending_import_key(args.key_spec, args.partition.partition);
+    let request = ImportKeyMaterialRequest {
+        key_id: &args.key_id,
+        import_token: import_token.as_bytes(),
+        encrypted_key_material: encrypted.as_bytes(),
+        expiration_model: args.expiration_model,
+        valid_to: args.valid_to,
+    };
+    let imported = kms
+        .import(
+            &request,
+            &key,
+            args.previous_fingerprint.as_ref(),
+            clock::now(args.now),
+            &mut os_rng(),
+        )
+        .map_err(Failure::refused)?;
+    write_atomically(&args.out, imported.material.as_bytes(), Access::OwnerOnly)?;
+    print_json(&ImportOutput {
+        key_id: imported.key_id.to_string(),
+        fingerprint: imported.fingerprint.to_string(),
+    })
+}
