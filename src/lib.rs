@@ -25,6 +25,9 @@ pub mod material;
 mod material_pkcs8;
 pub mod matrix;
 mod names;
+mod pool;
+#[cfg(feature = "std")]
+mod pool_filler;
 mod prime_search;
 #[cfg(feature = "parallel")]
 mod prime_search_parallel;
@@ -58,6 +61,9 @@ pub use import_material::{
 pub use key_id::{KeyArn, KeyId, KeyIdentifier};
 pub use key_metadata::{ExpirationModel, KeyMetadata, KeyState, Origin};
 pub use kms_error::{INVALID_CIPHERTEXT_MESSAGE, KmsError};
+pub use pool::{FreshWrappingKey, WrappingKeyPool};
+#[cfg(feature = "std")]
+pub use pool_filler::PoolFiller;
 pub use secret::KeyMaterial;
 pub use token::{
     ALLOWED_CLOCK_SKEW_SECS, OpenedToken, PARAMETERS_VALIDITY_SECS, SealingKeyId,

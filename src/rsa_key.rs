@@ -29,7 +29,9 @@ pub(crate) fn generate<R: CryptoRng + ?Sized>(
     rng: &mut R,
     bits: usize,
 ) -> Result<rsa::PrivateKey, Error> {
-    rsa::PrivateKey::new(rng, bits).map_err(|_| Error::Rng)
+    // FIPS 186-5 A.1.3 prime search of our own (rsa 0.10's `PrivateKey::new` computes d modulo
+    // φ(n), not λ(n), so its keys fail FIPS 186-5's d < LCM(p − 1, q − 1); see rsa_keygen.rs).
+    crate::rsa_keygen::generate(rng, bits)
 }
 
 /// What a caller accepts beyond a well-formed, consistent two-prime key.

@@ -176,10 +176,20 @@ fn checker_catches_bad_keys() {
         vec!["p or q below sqrt(2)*2^(nlen/2-1)"]
     );
 
-    // d = e⁻¹ mod φ(n) (Euler) instead of mod λ(n): from_primes does that, and d ≥ λ(n) then.
-    let q = next_prime(pow2(1023, 1024) | pow2(1022, 1024));
-    let key = rsa::PrivateKey::from_primes(vec![p, q], e).unwrap();
-    assert!(fips_violations(&key, 2048).contains(&"d >= LCM(p-1, q-1)"));
+    // d = e⁻¹ mod φ(n) (Euler) instead of mod λ(n), as `from_primes` (and rsa 0.10's keygen)
+    // computes it: it is ≥ λ(n) unless it happens to equal the λ(n) one (then try another q).
+    let mut q = pow2(1023, 1024) | pow2(1022, 1024);
+    for _ in 0..20 {
+        q = next_prime(q.wrapping_add(&BoxedUint::from(2u8)));
+        let euler = rsa::PrivateKey::from_primes(vec![p.clone(), q.clone()], e.clone()).unwrap();
+        let carmichael = rsa::PrivateKey::from_p_q(p.clone(), q.clone(), e.clone()).unwrap();
+        if euler.d() != carmichael.d() {
+            assert_eq!(fips_violations(&euler, 2048), vec!["d >= LCM(p-1, q-1)"]);
+            assert_eq!(fips_violations(&carmichael, 2048), Vec::<&str>::new());
+            return;
+        }
+    }
+    panic!("no q with d mod φ(n) != d mod λ(n) in 20 tries");
 }
 
 /// How the `rsa` crate's own generator (`rsa::PrivateKey::new`) fares against the same checks.

@@ -1,0 +1,149 @@
+//! Prints the distribution (median, p90, p99, max) of wrapping-key generation times over N keys
+//! per spec, plus warm-pool hand-out and RSA-4096 OAEP unwrap timings. Used by benches/compare.sh.
+//!
+//! ```text
+//! cargo run --release --example keygen_distribution -- [--n N] [--seed S] [SPEC ...]
+//! cargo run --release --example keygen_distribution -- --pool N     # pool take() times
+//! cargo run --release --example keygen_distribution -- --unwrap N   # RSA_4096 OAEP-SHA256 unwrap
+//! ```
+//! Add `--features parallel` to time the multi-core prime search. Each result also prints as one
+//! `RESULT name=… n=… median_ms=… p90_ms=… p99_ms=… max_ms=… mean_ms=…` line for scripts.
+
+use std::time::{Duration, Instant};
+
+use kms_import::{
+    FreshWrappingKey, WrappingAlgorithm, WrappingKeyPool, WrappingKeySpec, WrappingPrivateKey,
+};
+use rand::SeedableRng;
+
+fn report(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let n = times.len();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    // Nearest-rank percentiles.
+    let pct = |p: f64| ms(times[((p * n as f64).ceil() as usize).clamp(1, n) - 1]);
+    let mean = times.iter().map(|&d| ms(d)).sum::<f64>() / n as f64;
+    println!(
+        "{name:<28} n={n:<5} median {:>9.3} ms  p90 {:>9.3} ms  p99 {:>9.3} ms  max {:>9.3} ms  mean {:>9.3} ms",
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        ms(times[n - 1]),
+        mean
+    );
+    println!(
+        "RESULT name={name} n={n} median_ms={:.4} p90_ms={:.4} p99_ms={:.4} max_ms={:.4} mean_ms={:.4}",
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        ms(times[n - 1]),
+        mean
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut n = 100usize;
+    let mut seed = 1u64;
+    let mut specs = Vec::new();
+    let mut mode = "keygen";
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--n" => {
+                i += 1;
+                n = args[i].parse().expect("--n N");
+            }
+            "--seed" => {
+                i += 1;
+                seed = args[i].parse().expect("--seed S");
+            }
+            "--pool" | "--unwrap" => {
+                mode = if args[i] == "--pool" {
+                    "pool"
+                } else {
+                    "unwrap"
+                };
+                i += 1;
+                n = args[i].parse().expect("a count");
+            }
+            s => specs.push(
+                s.parse::<WrappingKeySpec>()
+                    .expect("a WrappingKeySpec name"),
+            ),
+        }
+        i += 1;
+    }
+    let mut rng = rand::rngs::ChaCha20Rng::seed_from_u64(seed);
+    let threads = if cfg!(feature = "parallel") {
+        "parallel"
+    } else {
+        "1 thread"
+    };
+    match mode {
+        "pool" => {
+            let spec = WrappingKeySpec::Sm2;
+            let mut pool = WrappingKeyPool::new().with_watermarks(spec, 0, n);
+            pool.fill(spec, &mut rng).unwrap();
+            let times = (0..n)
+                .map(|_| {
+                    let t = Instant::now();
+                    let key = pool.take(spec).unwrap();
+                    let d = t.elapsed();
+                    drop(key);
+                    d
+                })
+                .collect();
+            report("pool_take", times);
+            // The take is the same for any spec (a move out of a queue); show it for RSA too.
+            let spec = WrappingKeySpec::Rsa2048;
+            let mut pool = WrappingKeyPool::new().with_watermarks(spec, 0, 1);
+            let times = (0..n.min(20))
+                .map(|_| {
+                    pool.put(FreshWrappingKey::generate(spec, &mut rng).unwrap())
+                        .unwrap();
+                    let t = Instant::now();
+                    let key = pool.take(spec).unwrap();
+                    let d = t.elapsed();
+                    drop(key);
+                    d
+                })
+                .collect();
+            report("pool_take_rsa", times);
+        }
+        "unwrap" => {
+            let key = WrappingPrivateKey::generate(WrappingKeySpec::Rsa4096, &mut rng).unwrap();
+            let alg = WrappingAlgorithm::RsaesOaepSha256;
+            let ct = key.public_key().wrap(alg, &[0x42; 32], &mut rng).unwrap();
+            let times = (0..n)
+                .map(|_| {
+                    let t = Instant::now();
+                    std::hint::black_box(key.unwrap(alg, &ct, &mut rng).unwrap());
+                    t.elapsed()
+                })
+                .collect();
+            report("rsa4096_oaep_unwrap", times);
+        }
+        _ => {
+            if specs.is_empty() {
+                specs = vec![
+                    WrappingKeySpec::Rsa2048,
+                    WrappingKeySpec::Rsa3072,
+                    WrappingKeySpec::Rsa4096,
+                    WrappingKeySpec::Sm2,
+                ];
+            }
+            eprintln!("keygen ({threads}), {n} keys per spec");
+            for spec in specs {
+                let times = (0..n)
+                    .map(|_| {
+                        let t = Instant::now();
+                        std::hint::black_box(WrappingPrivateKey::generate(spec, &mut rng).unwrap());
+                        t.elapsed()
+                    })
+                    .collect();
+                report(&format!("keygen_{spec}"), times);
+            }
+        }
+    }
+}
