@@ -6,6 +6,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use der::Decode;
+use kms_import::Partition::{Aws, AwsCn};
+use kms_import::{Error, KeySpec, Partition, material};
 use rand::{SeedableRng, rngs::ChaCha20Rng};
 
 pub fn rng(seed: u64) -> ChaCha20Rng {
@@ -236,4 +238,126 @@ pub fn ec_traditional(curve: &str, extra: &[&str]) -> Vec<u8> {
     let mut args = vec!["ec", "-inform", "DER", "-outform", "DER"];
     args.extend_from_slice(extra);
     openssl(&args, &sec1)
+}
+
+// ---------- material::check assertions ----------
+
+pub fn accepted(spec: KeySpec, partition: Partition, der: &[u8]) {
+    assert_eq!(
+        material::check(spec, partition, der),
+        Ok(()),
+        "{spec} in {partition}"
+    );
+}
+
+/// Refused with `IncorrectKeyMaterial` whose reason contains `phrase`.
+pub fn refused(spec: KeySpec, partition: Partition, der: &[u8], phrase: &str) {
+    match material::check(spec, partition, der) {
+        Err(Error::IncorrectKeyMaterial(why)) => {
+            assert!(
+                why.contains(phrase),
+                "{spec}: reason {why:?} lacks {phrase:?}"
+            )
+        }
+        other => {
+            panic!("{spec} in {partition}: expected a refusal containing {phrase:?}, got {other:?}")
+        }
+    }
+}
+
+pub const NOT_DER: &str = "not a strict-DER PKCS#8";
+pub const WRONG_CURVE: &str = "on another curve";
+pub const ASYMMETRIC: [KeySpec; 8] = [
+    KeySpec::Rsa2048,
+    KeySpec::Rsa3072,
+    KeySpec::Rsa4096,
+    KeySpec::EccNistP256,
+    KeySpec::EccNistP384,
+    KeySpec::EccNistP521,
+    KeySpec::EccSecgP256k1,
+    KeySpec::Sm2,
+];
+
+// ---------- EC keys built with the Rust crates ----------
+
+/// Scalar and public point (uncompressed and compressed) of a fresh key.
+pub struct EcParts {
+    pub curve: &'static str,
+    pub scalar: Vec<u8>,
+    pub uncompressed: Vec<u8>,
+    pub compressed: Vec<u8>,
+    pub crate_pkcs8: Vec<u8>,
+}
+
+impl EcParts {
+    pub fn pkcs8_plain(&self) -> Vec<u8> {
+        ec_pkcs8(
+            self.curve,
+            &ec_private_key(&self.scalar, None, Some(&self.uncompressed)),
+        )
+    }
+}
+
+macro_rules! ec_parts_fn {
+    ($name:ident, $krate:ident, $curve:expr) => {
+        pub fn $name(seed: u64) -> EcParts {
+            use $krate::elliptic_curve::Generate;
+            use $krate::elliptic_curve::sec1::ToSec1Point;
+            use $krate::pkcs8::EncodePrivateKey;
+            let sk = $krate::SecretKey::generate_from_rng(&mut rng(seed));
+            let pk = sk.public_key();
+            EcParts {
+                curve: $curve,
+                scalar: sk.to_bytes().to_vec(),
+                uncompressed: pk.to_sec1_point(false).as_bytes().to_vec(),
+                compressed: pk.to_sec1_point(true).as_bytes().to_vec(),
+                crate_pkcs8: sk.to_pkcs8_der().unwrap().as_bytes().to_vec(),
+            }
+        }
+    };
+}
+ec_parts_fn!(p256_parts, p256, P256);
+ec_parts_fn!(p384_parts, p384, P384);
+ec_parts_fn!(p521_parts, p521, P521);
+ec_parts_fn!(k256_parts, k256, SECP256K1);
+ec_parts_fn!(sm2_parts, sm2, SM2);
+
+pub fn ec_cases() -> Vec<(KeySpec, Partition, EcParts, EcParts, &'static str)> {
+    vec![
+        (
+            KeySpec::EccNistP256,
+            Aws,
+            p256_parts(10),
+            p256_parts(11),
+            "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551",
+        ),
+        (
+            KeySpec::EccNistP384,
+            Aws,
+            p384_parts(12),
+            p384_parts(13),
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
+        ),
+        (
+            KeySpec::EccNistP521,
+            Aws,
+            p521_parts(14),
+            p521_parts(15),
+            "01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409",
+        ),
+        (
+            KeySpec::EccSecgP256k1,
+            Aws,
+            k256_parts(16),
+            k256_parts(17),
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141",
+        ),
+        (
+            KeySpec::Sm2,
+            AwsCn,
+            sm2_parts(18),
+            sm2_parts(19),
+            "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123",
+        ),
+    ]
 }
