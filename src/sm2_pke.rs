@@ -29,7 +29,7 @@ use crate::sm2_ciphertext::{self, FIELD_LEN, Sm2Ciphertext};
 /// How many times encryption draws k before giving up with [`Error::Rng`]. A draw is redone when
 /// the 32 bytes are 0 or ≥ n (probability < 2^-32) or when t is all zero (probability ≤ 2^-8, for
 /// a one-byte message); 64 failures in a row mean a broken RNG, not bad luck.
-const MAX_K_DRAWS: usize = 64;
+pub(crate) const MAX_K_DRAWS: usize = 64;
 
 /// x2 ‖ y2 of a shared point, big-endian: the KDF's input Z (GB/T 32918.4 §6.1 A5, §7.1 B4).
 type SharedSecret = Zeroizing<[u8; 2 * FIELD_LEN]>;
@@ -53,7 +53,7 @@ pub(crate) fn encrypt<R: CryptoRng + ?Sized>(
     let mut c2 = Zeroizing::new(vec![0u8; message.len()]);
     for _ in 0..MAX_K_DRAWS {
         // A1: k ∈ [1, n − 1].
-        let Some(k) = draw_k(rng) else { continue };
+        let Some(k) = draw_scalar(rng) else { continue };
         // A2: C1 = [k]G = (x1, y1).
         let c1 = ProjectivePoint::mul_by_generator(k.as_ref()).to_affine();
         // A4: [k]PB = (x2, y2).
@@ -152,8 +152,9 @@ fn open_unwiped(
     }
 }
 
-/// GB/T 32918.4 §6.1 A1: 32 big-endian bytes from `rng`; `None` (draw again) when 0 or ≥ n.
-fn draw_k<R: CryptoRng + ?Sized>(rng: &mut R) -> Option<Zeroizing<NonZeroScalar>> {
+/// GB/T 32918.4 §6.1 A1 (and §6.1 of part 1 for a private key): 32 big-endian bytes from `rng`;
+/// `None` (draw again) when 0 or ≥ n.
+pub(crate) fn draw_scalar<R: CryptoRng + ?Sized>(rng: &mut R) -> Option<Zeroizing<NonZeroScalar>> {
     let mut bytes = Zeroizing::new(FieldBytes::default());
     rng.fill_bytes(&mut bytes);
     Option::<NonZeroScalar>::from(NonZeroScalar::from_repr(*bytes)).map(Zeroizing::new)

@@ -18,7 +18,8 @@ use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use crate::error::Error;
 use crate::names::WrappingKeySpec;
-use crate::rsa_key;
+use crate::ec_key::{self, EcCurve};
+use crate::{material_pkcs8, rsa_key, sm2_pke};
 
 /// The RSA public exponent KMS wrapping keys use.
 pub const RSA_PUBLIC_EXPONENT: u32 = 65537;
@@ -66,10 +67,12 @@ impl WrappingPrivateKey {
     ) -> Result<Self, Error> {
         let inner = match spec.rsa_modulus_len() {
             Some(k) => PrivateInner::Rsa(Box::new(rsa_key::generate(rng, k * 8)?)),
-            None => {
-                use sm2::elliptic_curve::Generate;
-                PrivateInner::Sm2(sm2::SecretKey::generate_from_rng(rng))
-            }
+            // A scalar in [1, n − 1], redrawn a bounded number of times: an RNG stuck at zero
+            // is an error, not a hang (`sm2::SecretKey::generate_from_rng` loops forever).
+            None => (0..sm2_pke::MAX_K_DRAWS)
+                .find_map(|_| sm2_pke::draw_scalar(rng))
+                .map(|d| PrivateInner::Sm2(sm2::SecretKey::from(*d)))
+                .ok_or(Error::Rng)?,
         };
         Ok(WrappingPrivateKey { spec, inner })
     }
@@ -121,6 +124,9 @@ impl WrappingPrivateKey {
                 inner: PrivateInner::Rsa(Box::new(key)),
             });
         }
+        // The same strict PKCS#8 and EC checks as imported SM2 key material.
+        let info = material_pkcs8::parse(der).map_err(Error::InvalidKey)?;
+        ec_key::check(EcCurve::Sm2, &info).map_err(Error::InvalidKey)?;
         let key = sm2::SecretKey::from_pkcs8_der(der).map_err(|_| {
             Error::InvalidKey("not a PKCS#8 RSA or SM2 (sm2p256v1) private key, or not a valid one")
         })?;
