@@ -1,0 +1,158 @@
+//! Known-answer tests for the AES-256 key wrap with padding (RFC 5649, SP 800-38F KWP) layer of
+//! `RSA_AES_KEY_WRAP_SHA_*`, through `kms_import::hazmat`. The OAEP layer is covered by
+//! `kat_rsa_oaep.rs`; no public vector set combines the two, so the layers are tested apart.
+//!
+//! Vectors: Wycheproof `aes_kwp_test.json` (256-bit key group; the 128- and 192-bit groups are out
+//! of scope: KMS only uses AES-256) and NIST CAVP `KWP_AE_256` / `KWP_AD_256`. Wycheproof
+//! `aes_wrap_test.json` (RFC 3394 KW, no padding) is not used by KMS and not tested.
+
+mod common;
+
+use common::{Expected, Tally, WycheproofFile, load_json, unhex};
+use kms_import::Error;
+use kms_import::hazmat::{aes256_kwp_unwrap, aes256_kwp_wrap};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KeywrapGroup {
+    key_size: usize,
+    tests: Vec<KeywrapTest>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KeywrapTest {
+    tc_id: u32,
+    comment: String,
+    key: String,
+    msg: String,
+    ct: String,
+    result: Expected,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CavpFile {
+    number_of_tests: usize,
+    tests: Vec<CavpTest>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CavpTest {
+    tc_id: u32,
+    file: String,
+    key: String,
+    msg: String,
+    ct: String,
+    result: Expected,
+}
+
+const WRAPPED_AND_UNWRAPPED: &str = "valid: wrap == ct, unwrap == msg";
+const INVALID: &str = "invalid: unwrap refused";
+const OUT_OF_SCOPE: &str = "out of scope: AES-128/192 KEK";
+
+fn kek(id: &str, hex: &str) -> [u8; 32] {
+    unhex(id, hex)
+        .try_into()
+        .unwrap_or_else(|k: Vec<u8>| panic!("{id}: KEK of {} bytes", k.len()))
+}
+
+/// A valid case: wrapping is deterministic, so it must give `ct` exactly, and unwrapping `msg`.
+fn check_valid(id: &str, key: &[u8; 32], msg: &[u8], ct: &[u8]) {
+    let wrapped = aes256_kwp_wrap(key, msg).unwrap_or_else(|e| panic!("{id}: wrap: {e}"));
+    assert_eq!(hex::encode(wrapped), hex::encode(ct), "{id}: wrap");
+    let unwrapped = aes256_kwp_unwrap(key, ct).unwrap_or_else(|e| panic!("{id}: unwrap: {e}"));
+    assert_eq!(unwrapped.as_bytes(), msg, "{id}: unwrap");
+}
+
+#[test]
+fn wycheproof_aes_kwp() {
+    let relative = "wycheproof/testvectors_v1/aes_kwp_test.json";
+    let file: WycheproofFile<KeywrapGroup> = load_json(relative);
+    assert_eq!(file.algorithm, "AES-KWP");
+    let mut tally = Tally::new(relative);
+    for group in &file.test_groups {
+        if group.key_size != 256 {
+            println!(
+                "{relative}: {} cases with a {}-bit KEK are out of scope (KMS uses AES-256)",
+                group.tests.len(),
+                group.key_size
+            );
+            for _ in &group.tests {
+                tally.add(OUT_OF_SCOPE);
+            }
+            continue;
+        }
+        for test in &group.tests {
+            let id = format!("{relative} tcId {} ({})", test.tc_id, test.comment);
+            let key = kek(&id, &test.key);
+            let ct = unhex(&id, &test.ct);
+            match test.result {
+                Expected::Valid => {
+                    check_valid(&id, &key, &unhex(&id, &test.msg), &ct);
+                    tally.add(WRAPPED_AND_UNWRAPPED);
+                }
+                Expected::Invalid => {
+                    let got = aes256_kwp_unwrap(&key, &ct);
+                    assert_eq!(got.err(), Some(Error::Unwrap), "{id}");
+                    tally.add(INVALID);
+                }
+                Expected::Acceptable => panic!("{id}: no acceptable cases expected"),
+            }
+        }
+    }
+    tally.print();
+    // 256-bit group: 25 valid, 69 invalid; 128-bit: 75 cases, 192-bit: 85.
+    tally.assert_counts(
+        &[
+            (WRAPPED_AND_UNWRAPPED, 25),
+            (INVALID, 69),
+            (OUT_OF_SCOPE, 75 + 85),
+        ],
+        file.number_of_tests,
+    );
+}
+
+#[test]
+fn nist_cavp_kwp_aes256() {
+    let relative = "nist_cavp_kwp_aes256.json";
+    let file: CavpFile = load_json(relative);
+    let mut tally = Tally::new(relative);
+    for test in &file.tests {
+        let id = format!("{relative} tcId {} ({})", test.tc_id, test.file);
+        let key = kek(&id, &test.key);
+        let ct = unhex(&id, &test.ct);
+        match (test.file.as_str(), test.result) {
+            // AE: authenticated encryption — wrap must give ct exactly (and unwrap back).
+            ("KWP_AE_256.txt", Expected::Valid) => {
+                check_valid(&id, &key, &unhex(&id, &test.msg), &ct);
+                tally.add("AE valid: wrap == ct, unwrap == msg");
+            }
+            // AD: authenticated decryption — unwrap gives msg (and rewrapping gives ct) ...
+            ("KWP_AD_256.txt", Expected::Valid) => {
+                check_valid(&id, &key, &unhex(&id, &test.msg), &ct);
+                tally.add("AD valid: unwrap == msg, wrap == ct");
+            }
+            // ... or fails as marked.
+            ("KWP_AD_256.txt", Expected::Invalid) => {
+                let got = aes256_kwp_unwrap(&key, &ct);
+                assert_eq!(got.err(), Some(Error::Unwrap), "{id}");
+                tally.add("AD FAIL: unwrap refused");
+            }
+            other => panic!("{id}: unexpected case {other:?}"),
+        }
+    }
+    tally.print();
+    // KWP_AE_256: 5 plaintext lengths x 5 cases (minus one at 808 bits) = 24; KWP_AD_256: 17
+    // that unwrap and 12 marked FAIL.
+    tally.assert_counts(
+        &[
+            ("AE valid: wrap == ct, unwrap == msg", 24),
+            ("AD valid: unwrap == msg, wrap == ct", 17),
+            ("AD FAIL: unwrap refused", 12),
+        ],
+        file.number_of_tests,
+    );
+}
