@@ -10,12 +10,13 @@
 //! running it again adds nothing twice. Deterministic: the RNG is seeded.
 
 #[path = "../fuzz/src/lib.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod fuzz_support;
 
 use std::path::{Path, PathBuf};
 
-use kms_import::{KeySpec, Partition, WrappingAlgorithm, WrappingKeySpec};
+use fuzz_support::ImportInput;
+use kms_import::{KeySpec, KeyState, Partition, UnixTime, WrappingAlgorithm, WrappingKeySpec};
 use rand::rngs::ChaCha20Rng;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
@@ -129,6 +130,8 @@ fn main() {
         put("spki_and_pkcs8_parse", &pkcs8);
     }
 
+    service_seeds(&mut rng, &mut put);
+
     println!("wrote {written} new seed files under {}", root.display());
 }
 
@@ -172,4 +175,186 @@ fn wycheproof_private_keys() -> Vec<Vec<u8>> {
         }
     }
     keys
+}
+
+/// Valid key material of every importable key spec, with the partition it belongs to.
+fn valid_materials(rng: &mut ChaCha20Rng) -> Vec<(Partition, KeySpec, Vec<u8>)> {
+    use p256::elliptic_curve::Generate;
+    use p256::pkcs8::EncodePrivateKey;
+    fn der(doc: pkcs8::Result<pkcs8::SecretDocument>) -> Vec<u8> {
+        doc.expect("PKCS#8").as_bytes().to_vec()
+    }
+    let mut out = vec![
+        (
+            Partition::Aws,
+            KeySpec::SymmetricDefault,
+            random_bytes(rng, 32),
+        ),
+        (
+            Partition::AwsCn,
+            KeySpec::SymmetricDefault,
+            random_bytes(rng, 16),
+        ),
+        (Partition::Aws, KeySpec::Hmac224, random_bytes(rng, 28)),
+        (Partition::Aws, KeySpec::Hmac256, random_bytes(rng, 32)),
+        (Partition::Aws, KeySpec::Hmac384, random_bytes(rng, 48)),
+        (Partition::Aws, KeySpec::Hmac512, random_bytes(rng, 64)),
+        (
+            Partition::Aws,
+            KeySpec::Rsa2048,
+            fuzz_support::RSA_2048_PKCS8.to_vec(),
+        ),
+        (
+            Partition::Aws,
+            KeySpec::Rsa4096,
+            fuzz_support::RSA_4096_PKCS8.to_vec(),
+        ),
+        (
+            Partition::AwsCn,
+            KeySpec::Sm2,
+            fuzz_support::SM2_PKCS8.to_vec(),
+        ),
+    ];
+    out.push((
+        Partition::Aws,
+        KeySpec::EccNistP256,
+        der(p256::SecretKey::generate_from_rng(rng).to_pkcs8_der()),
+    ));
+    out.push((
+        Partition::Aws,
+        KeySpec::EccNistP384,
+        der(p384::SecretKey::generate_from_rng(rng).to_pkcs8_der()),
+    ));
+    out.push((
+        Partition::Aws,
+        KeySpec::EccNistP521,
+        der(p521::SecretKey::generate_from_rng(rng).to_pkcs8_der()),
+    ));
+    out.push((
+        Partition::Aws,
+        KeySpec::EccSecgP256k1,
+        der(k256::SecretKey::generate_from_rng(rng).to_pkcs8_der()),
+    ));
+    out
+}
+
+/// An algorithm and wrapping key the matrix accepts for `key_spec` in `partition`.
+fn algorithm_for(
+    partition: Partition,
+    key_spec: KeySpec,
+) -> Option<(WrappingAlgorithm, WrappingKeySpec)> {
+    [
+        (WrappingAlgorithm::RsaesOaepSha256, WrappingKeySpec::Rsa2048),
+        (
+            WrappingAlgorithm::RsaAesKeyWrapSha256,
+            WrappingKeySpec::Rsa2048,
+        ),
+        (WrappingAlgorithm::Sm2Pke, WrappingKeySpec::Sm2),
+        (WrappingAlgorithm::RsaesOaepSha1, WrappingKeySpec::Rsa2048),
+    ]
+    .into_iter()
+    .find(|&(a, w)| kms_import::matrix::check(partition, a, w, key_spec).is_ok())
+}
+
+/// Layout of a token body (src/token_format.rs): u8-length names, two u64 times, u16-length PKCS#8.
+fn token_body(names: [&str; 5], issued_at: u64, pkcs8: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for name in names {
+        body.push(name.len() as u8);
+        body.extend(name.as_bytes());
+    }
+    body.extend(issued_at.to_be_bytes());
+    body.extend((issued_at + 86_400).to_be_bytes());
+    body.extend((pkcs8.len() as u16).to_be_bytes());
+    body.extend(pkcs8);
+    body
+}
+
+fn service_seeds(rng: &mut ChaCha20Rng, put: &mut impl FnMut(&str, &[u8])) {
+    let now = fuzz_support::now();
+    let at =
+        |delta: i64| UnixTime::from_secs(now.as_secs().saturating_add_signed(delta)).expect("time");
+    let materials = valid_materials(rng);
+
+    for (partition, key_spec, material) in &materials {
+        let mut input = vec![
+            KeySpec::ALL
+                .iter()
+                .position(|k| k == key_spec)
+                .expect("listed") as u8,
+            Partition::ALL
+                .iter()
+                .position(|p| p == partition)
+                .expect("listed") as u8,
+        ];
+        input.extend(material);
+        put("key_material_pkcs8", &input);
+        // The same with its last byte cut: a near miss.
+        put("key_material_pkcs8", &input[..input.len() - 1]);
+
+        let Some((algorithm, wrapping_key_spec)) = algorithm_for(*partition, *key_spec) else {
+            continue;
+        };
+        for (age, mode) in [(60, 0u8), (90_000, 0), (-1_000, 0)] {
+            if let Some(token) = fuzz_support::issue_token(
+                *partition,
+                *key_spec,
+                algorithm,
+                wrapping_key_spec,
+                at(-age),
+            ) {
+                let mut seed = vec![mode];
+                seed.extend(&token);
+                put("import_token_open", &seed);
+                if age == 60 {
+                    *seed.last_mut().expect("non-empty") ^= 0x80;
+                    put("import_token_open", &seed);
+                }
+            }
+        }
+        let pkcs8: &[u8] = match wrapping_key_spec {
+            WrappingKeySpec::Sm2 => fuzz_support::SM2_PKCS8,
+            _ => fuzz_support::RSA_2048_PKCS8,
+        };
+        let mut body = vec![1u8];
+        body.extend(token_body(
+            [
+                fuzz_support::KEY_ID,
+                key_spec.as_str(),
+                partition.as_str(),
+                algorithm.as_str(),
+                wrapping_key_spec.as_str(),
+            ],
+            now.as_secs() - 60,
+            pkcs8,
+        ));
+        put("import_token_open", &body);
+
+        for (key_state, previous) in [(KeyState::PendingImport, 0), (KeyState::Enabled, 1)] {
+            let input = ImportInput {
+                partition: *partition,
+                key_spec: *key_spec,
+                key_state,
+                algorithm,
+                wrapping_key_spec,
+                expiration: 1,
+                valid_to_offset: 86_400,
+                valid_token: true,
+                token_age: 60,
+                wrap_payload: true,
+                previous,
+                payload: material.clone(),
+            };
+            put("import_key_material", &input.encode());
+        }
+    }
+
+    for file in std::fs::read_dir(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/unwrap_sm2pke"),
+    )
+    .expect("SM2 seeds")
+    {
+        let data = std::fs::read(file.expect("entry").path()).expect("read");
+        put("sm2_ciphertext_der", &data);
+    }
 }

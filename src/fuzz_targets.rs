@@ -20,6 +20,10 @@ use crate::matrix::{self, Reason, Refusal};
 use crate::names::{KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};
 use crate::wrapping_key::{WrappingPrivateKey, WrappingPublicKey};
 
+mod service;
+
+pub use service::{import_key_material_call, import_token_open};
+
 /// `unwrap_<algorithm>`: `EncryptedKeyMaterial` straight from the attacker.
 ///
 /// Invariants: the only failure a ciphertext can cause is the opaque [`Error::Unwrap`]; a
@@ -197,5 +201,50 @@ pub fn spki_and_pkcs8_parse(data: &[u8]) {
         assert!(again.public_key() == private.public_key());
         let spki: Vec<u8> = private.public_key().to_der();
         assert!(WrappingPublicKey::from_der(&spki).is_ok());
+    }
+}
+
+/// `key_material_pkcs8`: material validation for a key spec. Refusals are
+/// [`Error::IncorrectKeyMaterial`] only; accepted material has the exact length of its key spec
+/// (symmetric, HMAC) or fits within [`crate::material::max_len`], which is what the matrix's OAEP
+/// size rule relies on.
+pub fn key_material_pkcs8(key_spec: KeySpec, partition: Partition, material: &[u8]) {
+    let answer = crate::material::check(key_spec, partition, material);
+    assert_eq!(
+        answer,
+        crate::material::check(key_spec, partition, material)
+    );
+    match answer {
+        Ok(()) => {
+            assert_ne!(key_spec.material_kind(), MaterialKind::NotImportable);
+            let max = crate::material::max_len(key_spec, partition);
+            assert!(
+                !material.is_empty() && material.len() <= max,
+                "{key_spec} material of {} bytes accepted; the matrix assumes at most {max}",
+                material.len()
+            );
+            if matches!(
+                key_spec.material_kind(),
+                MaterialKind::Symmetric | MaterialKind::Hmac
+            ) {
+                assert_eq!(material.len(), max);
+            }
+        }
+        Err(Error::IncorrectKeyMaterial(why)) => assert!(!why.is_empty()),
+        Err(other) => panic!("material check failed with {other:?}"),
+    }
+}
+
+/// `sm2_ciphertext_der`: the GM/T 0009 parser. What it accepts is strict DER, so encoding the
+/// fields again gives back the very same bytes; and it bounds C2 by [`MAX_MATERIAL_LEN`].
+pub fn sm2_ciphertext_der(data: &[u8]) {
+    if let Some(c) = crate::sm2_ciphertext::decode(data) {
+        assert!(!c.c2.is_empty() && c.c2.len() <= MAX_MATERIAL_LEN);
+        let again = crate::sm2_ciphertext::encode(&c.x1, &c.y1, c.c3, c.c2);
+        assert_eq!(
+            again.as_slice(),
+            data,
+            "SM2 ciphertext DER is not canonical"
+        );
     }
 }

@@ -89,7 +89,7 @@ impl TokenSealingKey {
         self.id
     }
 
-    fn cipher(&self, header: &[u8; HEADER_LEN]) -> Aes256Gcm {
+    pub(crate) fn cipher(&self, header: &[u8; HEADER_LEN]) -> Aes256Gcm {
         let key = hmac_sha256(&self.secret, TOKEN_KEY_LABEL, &[header]);
         Aes256Gcm::new((&*key).into())
     }

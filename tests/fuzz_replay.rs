@@ -3,7 +3,7 @@
 //! `cargo test`. A crash file that a fix made pass stays here forever as a regression test.
 
 #[path = "../fuzz/src/lib.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod fuzz_support;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -11,8 +11,19 @@ use std::sync::OnceLock;
 use arbitrary::{Arbitrary, Unstructured};
 use kms_import::fuzz_targets as body;
 use kms_import::{KeySpec, Partition, WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey};
+
+// Explicit paths: this file is also included by `#[path]` from the crate root's tests.
+#[path = "naive_matrix.rs"]
+pub mod naive_matrix;
+#[path = "service.rs"]
+mod service;
+
 use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
+pub use service::{
+    ImportInput, KEY_ID, ServiceSecrets, import_key_material, import_token_open, issue_token, now,
+    service,
+};
 
 /// Fixed wrapping keys of each spec (test keys made with `openssl genpkey`, PKCS#8 DER; they
 /// protect nothing). Fixed so that the seed corpus, encrypted to them, stays valid.
@@ -213,6 +224,20 @@ pub fn roundtrip(data: &[u8]) {
     body::roundtrip(key, input.algorithm, &input.material, &mut rng());
 }
 
+/// Key material validation: [key spec choice, partition choice, material...].
+pub fn key_material_pkcs8(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let (Ok(&key_spec), Ok(&partition)) = (u.choose(KeySpec::ALL), u.choose(Partition::ALL)) else {
+        return;
+    };
+    body::key_material_pkcs8(key_spec, partition, u.take_rest());
+}
+
+/// The GM/T 0009 SM2 ciphertext parser.
+pub fn sm2_ciphertext_der(data: &[u8]) {
+    body::sm2_ciphertext_der(data);
+}
+
 /// Every target by name, for the replay test and the seed generator.
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("unwrap_rsaes_oaep_sha_1", unwrap_rsaes_oaep_sha_1),
@@ -234,55 +259,8 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("matrix", matrix),
     ("roundtrip", roundtrip),
     ("spki_and_pkcs8_parse", spki_and_pkcs8_parse),
+    ("import_token_open", import_token_open),
+    ("import_key_material", import_key_material),
+    ("key_material_pkcs8", key_material_pkcs8),
+    ("sm2_ciphertext_der", sm2_ciphertext_der),
 ];
-
-/// The compatibility rules restated from the text of issue 3 ("The compatibility matrix"),
-/// written without looking at `src/matrix.rs`: one boolean expression per rule, no table.
-pub mod naive_matrix {
-    use kms_import::{KeySpec as K, Partition as P, WrappingAlgorithm as A, WrappingKeySpec as W};
-
-    /// Does KMS accept importing `key_spec` material with `algorithm` under a `wrapping_key_spec`
-    /// wrapping key in `partition`?
-    pub fn allowed(partition: P, algorithm: A, wrapping_key_spec: W, key_spec: K) -> bool {
-        let china = partition == P::AwsCn;
-        let rsa_wrapping_key = matches!(wrapping_key_spec, W::Rsa2048 | W::Rsa3072 | W::Rsa4096);
-        let symmetric = key_spec == K::SymmetricDefault;
-        let hmac = matches!(key_spec, K::Hmac224 | K::Hmac256 | K::Hmac384 | K::Hmac512);
-        let rsa_private = matches!(key_spec, K::Rsa2048 | K::Rsa3072 | K::Rsa4096);
-        let ecc_private = matches!(
-            key_spec,
-            K::EccNistP256 | K::EccNistP384 | K::EccNistP521 | K::EccSecgP256k1 | K::Sm2
-        );
-        // "ML_DSA_* keys cannot receive imported material"; the developer guide's list of key
-        // types that take imported material also leaves out ML-KEM and Ed25519.
-        let importable = symmetric || hmac || rsa_private || ecc_private;
-
-        // "SM2 key spec and the SM2 wrapping spec exist only in aws-cn".
-        if !china && (key_spec == K::Sm2 || wrapping_key_spec == W::Sm2) {
-            return false;
-        }
-        importable
-            && match algorithm {
-                // "RSAES_PKCS1_V1_5 is refused everywhere".
-                A::RsaesPkcs1V15 => false,
-                // "every key material except RSA private keys; not ECC_NIST_P521 under RSA_2048".
-                A::RsaesOaepSha1 | A::RsaesOaepSha256 => {
-                    rsa_wrapping_key
-                        && !rsa_private
-                        && !(key_spec == K::EccNistP521 && wrapping_key_spec == W::Rsa2048)
-                }
-                // "RSA and ECC private keys only; not in aws-cn".
-                A::RsaAesKeyWrapSha1 | A::RsaAesKeyWrapSha256 => {
-                    rsa_wrapping_key && !china && (rsa_private || ecc_private)
-                }
-                // "only with the SM2 wrapping spec and vice versa; aws-cn only; asymmetric
-                // material (RSA, ECC, SM2)".
-                A::Sm2Pke => {
-                    wrapping_key_spec == W::Sm2 && china && (rsa_private || ecc_private)
-                }
-                _ => false,
-            }
-            // "... and vice versa": the SM2 wrapping spec takes SM2PKE only.
-            && (wrapping_key_spec != W::Sm2 || algorithm == A::Sm2Pke)
-    }
-}
