@@ -1,2 +1,235 @@
-//! Timing-leak check (being written).
-fn main() {}
+//! Timing-leak check of unwrap (issue 7, "Hardening"), in the manner of dudect (Reparaz, Balasch,
+//! Verbauwhede, "Dude, is my code constant time?", DATE 2017): two classes of inputs are run in
+//! random interleaved order, each call is timed, and Welch's t-test compares the two timing
+//! distributions, on all samples and on samples below a series of percentiles (cropping removes
+//! the long tail of interrupts and preemption that would otherwise mask a small difference).
+//!
+//! |t| below 4.5 is no evidence of a leak at this sample size; above 4.5 (dudect's threshold) is
+//! worth a closer look; above 10 is a leak. A bench, not a test: timings are never asserted.
+//!
+//! ```text
+//! cargo bench -p kms-import --bench timing_leak            # about a minute
+//! TIMING_LEAK_SAMPLES=20000 cargo bench -p kms-import --bench timing_leak   # per comparison
+//! ```
+//!
+//! Comparisons: RSAES_OAEP_SHA_256 and RSA_AES_KEY_WRAP_SHA_256 (RSA_2048) with valid vs invalid
+//! OAEP padding; RSA_AES_KEY_WRAP_SHA_256 with a valid OAEP block but a bad KWP integrity check vs
+//! valid; SM2PKE with a good vs a bad C3.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use kms_import::{WrappingAlgorithm, WrappingPrivateKey};
+use rand::rngs::ChaCha20Rng;
+use rand::{Rng, SeedableRng};
+
+/// Distinct inputs per class (cycled), so no single input is cached.
+const INPUTS_PER_CLASS: usize = 64;
+
+fn main() {
+    let samples = |default: usize| {
+        std::env::var("TIMING_LEAK_SAMPLES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(0xd0de);
+    let rsa = WrappingPrivateKey::from_pkcs8_der(include_bytes!("../fuzz/keys/rsa2048.pk8"))
+        .expect("fixed RSA key");
+    let sm2 = WrappingPrivateKey::from_pkcs8_der(include_bytes!("../fuzz/keys/sm2.pk8"))
+        .expect("fixed SM2 key");
+
+    // RSAES-OAEP: valid ciphertexts vs random values below n (their padding fails).
+    let oaep = WrappingAlgorithm::RsaesOaepSha256;
+    let valid = valid_ciphertexts(&rsa, oaep, 32, &mut rng);
+    let invalid = random_rsa_blocks(&valid, &mut rng);
+    report(
+        "RSAES_OAEP_SHA_256 (RSA_2048), valid vs invalid OAEP padding",
+        measure(&rsa, oaep, [&valid, &invalid], samples(4000), &mut rng),
+    );
+
+    // RSA_AES: the same split on the RSA block, the KWP part left valid.
+    let rsa_aes = WrappingAlgorithm::RsaAesKeyWrapSha256;
+    let valid = valid_ciphertexts(&rsa, rsa_aes, 32, &mut rng);
+    let invalid_padding: Vec<Vec<u8>> = random_rsa_blocks(&valid, &mut rng)
+        .into_iter()
+        .zip(&valid)
+        .map(|(block, good)| [&block[..256], &good[256..]].concat())
+        .collect();
+    report(
+        "RSA_AES_KEY_WRAP_SHA_256 (RSA_2048), valid vs invalid OAEP padding",
+        measure(
+            &rsa,
+            rsa_aes,
+            [&valid, &invalid_padding],
+            samples(4000),
+            &mut rng,
+        ),
+    );
+    let bad_kwp: Vec<Vec<u8>> = valid
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            c[256] ^= 0x01; // the first KWP semiblock: the integrity check fails
+            c
+        })
+        .collect();
+    report(
+        "RSA_AES_KEY_WRAP_SHA_256 (RSA_2048), valid vs bad KWP integrity check",
+        measure(&rsa, rsa_aes, [&valid, &bad_kwp], samples(4000), &mut rng),
+    );
+
+    // SM2PKE: good vs bad C3 (one bit of the SM3 tag flipped).
+    let sm2pke = WrappingAlgorithm::Sm2Pke;
+    let valid = valid_ciphertexts(&sm2, sm2pke, 32, &mut rng);
+    let bad_c3: Vec<Vec<u8>> = valid
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            let at = c3_offset(&c).expect("our own SM2 ciphertext parses");
+            c[at + 31] ^= 0x01;
+            c
+        })
+        .collect();
+    report(
+        "SM2PKE (SM2), good vs bad C3",
+        measure(&sm2, sm2pke, [&valid, &bad_c3], samples(20000), &mut rng),
+    );
+}
+
+fn valid_ciphertexts(
+    key: &WrappingPrivateKey,
+    algorithm: WrappingAlgorithm,
+    material_len: usize,
+    rng: &mut ChaCha20Rng,
+) -> Vec<Vec<u8>> {
+    let public = key.public_key();
+    (0..INPUTS_PER_CLASS)
+        .map(|_| {
+            let mut material = vec![0u8; material_len];
+            rng.fill_bytes(&mut material);
+            let c = public.wrap(algorithm, &material, rng).expect("wrap");
+            assert!(
+                key.unwrap(algorithm, &c, rng).is_ok(),
+                "valid input must unwrap"
+            );
+            c
+        })
+        .collect()
+}
+
+/// Random 256-byte blocks below the modulus, whose OAEP decoding fails (with overwhelming
+/// probability). The leading byte is half that of a valid ciphertext, so the block is below n and
+/// both classes go through the whole RSA operation.
+fn random_rsa_blocks(like: &[Vec<u8>], rng: &mut ChaCha20Rng) -> Vec<Vec<u8>> {
+    like.iter()
+        .map(|c| {
+            let mut block = vec![0u8; c.len().min(256)];
+            rng.fill_bytes(&mut block);
+            block[0] = c[0] >> 1;
+            block
+        })
+        .collect()
+}
+
+/// Offset of C3's contents in a GM/T 0009 DER ciphertext: SEQUENCE { INTEGER, INTEGER, OCTET
+/// STRING C3, OCTET STRING C2 }.
+fn c3_offset(der: &[u8]) -> Option<usize> {
+    fn header(der: &[u8], at: usize) -> Option<(usize, usize)> {
+        let len_byte = *der.get(at + 1)?;
+        Some(match len_byte {
+            0..=0x7f => (at + 2, usize::from(len_byte)),
+            0x81 => (at + 3, usize::from(*der.get(at + 2)?)),
+            0x82 => (
+                at + 4,
+                usize::from(*der.get(at + 2)?) << 8 | usize::from(*der.get(at + 3)?),
+            ),
+            _ => return None,
+        })
+    }
+    let (mut at, _) = header(der, 0)?; // SEQUENCE
+    for _ in 0..2 {
+        let (start, len) = header(der, at)?; // x1, y1
+        at = start + len;
+    }
+    let (start, len) = header(der, at)?;
+    (len == 32).then_some(start)
+}
+
+/// Times `samples` unwraps, class chosen at random for each; returns (class, nanoseconds).
+fn measure(
+    key: &WrappingPrivateKey,
+    algorithm: WrappingAlgorithm,
+    classes: [&[Vec<u8>]; 2],
+    samples: usize,
+    rng: &mut ChaCha20Rng,
+) -> Vec<(usize, f64)> {
+    // Warm up caches and branch predictors on both classes.
+    for input in classes[0].iter().chain(classes[1]).take(32) {
+        black_box(key.unwrap(algorithm, black_box(input), rng).is_ok());
+    }
+    let mut blinding_rng = ChaCha20Rng::seed_from_u64(1);
+    (0..samples)
+        .map(|i| {
+            let class = usize::from(rng.next_u32() & 1 == 1);
+            let input = &classes[class][i % classes[class].len()];
+            let start = Instant::now();
+            let ok = key
+                .unwrap(algorithm, black_box(input), &mut blinding_rng)
+                .is_ok();
+            let elapsed = start.elapsed().as_nanos() as f64;
+            assert_eq!(ok, class == 0, "class {class} input gave the wrong outcome");
+            (class, elapsed)
+        })
+        .collect()
+}
+
+/// Welch's t statistic of class 0 vs class 1 over `samples`.
+fn welch_t(samples: impl Iterator<Item = (usize, f64)>) -> (f64, [usize; 2], [f64; 2]) {
+    let mut n = [0usize; 2];
+    let mut mean = [0f64; 2];
+    let mut m2 = [0f64; 2];
+    for (class, x) in samples {
+        n[class] += 1;
+        let delta = x - mean[class];
+        mean[class] += delta / n[class] as f64;
+        m2[class] += delta * (x - mean[class]);
+    }
+    if n[0] < 2 || n[1] < 2 {
+        return (0.0, n, mean);
+    }
+    let var = |c: usize| m2[c] / (n[c] - 1) as f64;
+    let t = (mean[0] - mean[1]) / (var(0) / n[0] as f64 + var(1) / n[1] as f64).sqrt();
+    (t, n, mean)
+}
+
+fn report(name: &str, samples: Vec<(usize, f64)>) {
+    let (t, n, mean) = welch_t(samples.iter().copied());
+    // dudect's crops: keep samples below the p-th percentile, p = 1 − 0.5^(10·(i+1)/100).
+    let mut sorted: Vec<f64> = samples.iter().map(|&(_, x)| x).collect();
+    sorted.sort_by(f64::total_cmp);
+    let mut worst = (t.abs(), 1.0);
+    for i in 0..20 {
+        let p = 1.0 - 0.5f64.powf(10.0 * (i + 1) as f64 / 100.0);
+        let threshold = sorted[((sorted.len() - 1) as f64 * p) as usize];
+        let (t_crop, _, _) = welch_t(samples.iter().copied().filter(|&(_, x)| x <= threshold));
+        if t_crop.abs() > worst.0 {
+            worst = (t_crop.abs(), p);
+        }
+    }
+    let verdict = match worst.0 {
+        t if t < 4.5 => "no evidence of a leak",
+        t if t < 10.0 => "worth a closer look",
+        _ => "LEAK",
+    };
+    println!(
+        "{name}\n  n = {} + {}, mean {:.1} µs vs {:.1} µs, t = {t:.2}, max |t| = {:.2} \
+         (at the {:.0}th percentile crop): {verdict}",
+        n[0],
+        n[1],
+        mean[0] / 1e3,
+        mean[1] / 1e3,
+        worst.0,
+        worst.1 * 100.0,
+    );
+}
