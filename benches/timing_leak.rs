@@ -14,7 +14,11 @@
 //!
 //! Comparisons: RSAES_OAEP_SHA_256 and RSA_AES_KEY_WRAP_SHA_256 (RSA_2048) with valid vs invalid
 //! OAEP padding; RSA_AES_KEY_WRAP_SHA_256 with a valid OAEP block but a bad KWP integrity check vs
-//! valid; SM2PKE with a good vs a bad C3.
+//! valid; SM2PKE with a good vs a bad C3. Valid vs invalid is also success vs failure, which the
+//! caller sees anyway; what a padding oracle needs is a difference *between failures*, so the
+//! bench also crafts encoded messages (EM, RFC 8017 §7.1.1) that fail in different places —
+//! Y ≠ 0 (Manger's oracle), a wrong lHash, no 0x01 separator — encrypts them with the raw public
+//! RSA operation, and compares those classes pairwise.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -77,6 +81,42 @@ fn main() {
     report(
         "RSA_AES_KEY_WRAP_SHA_256 (RSA_2048), valid vs bad KWP integrity check",
         measure(&rsa, rsa_aes, [&valid, &bad_kwp], samples(4000), &mut rng),
+    );
+
+    // Failures against failures: Manger's Y ≠ 0 vs a bad lHash vs a missing separator.
+    let public = rsa_public_key(&rsa);
+    let crafted = |defect: Defect, rng: &mut ChaCha20Rng| -> Vec<Vec<u8>> {
+        (0..INPUTS_PER_CLASS)
+            .map(|_| raw_encrypt(&public, &crafted_em(defect, rng)))
+            .collect()
+    };
+    let y_nonzero = crafted(Defect::YNonZero, &mut rng);
+    let bad_lhash = crafted(Defect::BadLHash, &mut rng);
+    let no_separator = crafted(Defect::NoSeparator, &mut rng);
+    let well_formed = crafted(Defect::None, &mut rng);
+    assert!(
+        rsa.unwrap(oaep, &well_formed[0], &mut rng).is_ok(),
+        "EM crafting is right"
+    );
+    report(
+        "RSAES_OAEP_SHA_256 (RSA_2048), Y != 0 vs bad lHash (both invalid)",
+        measure_failures(
+            &rsa,
+            oaep,
+            [&y_nonzero, &bad_lhash],
+            samples(4000),
+            &mut rng,
+        ),
+    );
+    report(
+        "RSAES_OAEP_SHA_256 (RSA_2048), bad lHash vs no 0x01 separator (both invalid)",
+        measure_failures(
+            &rsa,
+            oaep,
+            [&bad_lhash, &no_separator],
+            samples(4000),
+            &mut rng,
+        ),
     );
 
     // SM2PKE: good vs bad C3 (one bit of the SM3 tag flipped).
@@ -154,6 +194,106 @@ fn c3_offset(der: &[u8]) -> Option<usize> {
     }
     let (start, len) = header(der, at)?;
     (len == 32).then_some(start)
+}
+
+/// Where a crafted EM is broken.
+#[derive(Clone, Copy)]
+enum Defect {
+    None,
+    YNonZero,
+    BadLHash,
+    NoSeparator,
+}
+
+fn rsa_public_key(key: &WrappingPrivateKey) -> rsa::PublicKey {
+    use spki::DecodePublicKey;
+    rsa::PublicKey::from_public_key_der(&key.public_key().to_der()).expect("RSA SPKI")
+}
+
+/// The raw RSA public operation (RSAEP, RFC 8017 §5.1.1) on a 256-byte EM.
+fn raw_encrypt(key: &rsa::PublicKey, em: &[u8]) -> Vec<u8> {
+    let m = rsa::BoxedUint::from_be_slice(em, 2048).expect("EM fits");
+    let c = rsa::hazmat::rsa_encrypt(key, &m).expect("RSAEP");
+    c.to_be_bytes().to_vec()
+}
+
+/// MGF1 with SHA-256 (RFC 8017 §B.2.1).
+fn mgf1_sha256(seed: &[u8], len: usize) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut out = Vec::with_capacity(len + 32);
+    let mut counter = 0u32;
+    while out.len() < len {
+        out.extend(
+            Sha256::new()
+                .chain_update(seed)
+                .chain_update(counter.to_be_bytes())
+                .finalize(),
+        );
+        counter += 1;
+    }
+    out.truncate(len);
+    out
+}
+
+/// EME-OAEP encoding (RFC 8017 §7.1.1 step 2) of a random 32-byte message under SHA-256 with an
+/// empty label and a 256-byte modulus, with `defect` put in.
+fn crafted_em(defect: Defect, rng: &mut ChaCha20Rng) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    const K: usize = 256;
+    const H: usize = 32;
+    let mut db = Sha256::digest(b"").to_vec(); // lHash
+    if let Defect::BadLHash = defect {
+        db[7] ^= 0x40;
+    }
+    db.resize(K - H - 1 - 33, 0); // PS
+    db.push(match defect {
+        Defect::NoSeparator => 0x00,
+        _ => 0x01,
+    });
+    let mut message = [0u8; 32];
+    rng.fill_bytes(&mut message);
+    db.extend(message);
+    let mut seed = [0u8; H];
+    rng.fill_bytes(&mut seed);
+    let masked_db: Vec<u8> = db
+        .iter()
+        .zip(mgf1_sha256(&seed, db.len()))
+        .map(|(a, b)| a ^ b)
+        .collect();
+    let masked_seed: Vec<u8> = seed
+        .iter()
+        .zip(mgf1_sha256(&masked_db, H))
+        .map(|(a, b)| a ^ b)
+        .collect();
+    let y = match defect {
+        Defect::YNonZero => 0x01,
+        _ => 0x00,
+    };
+    [&[y][..], &masked_seed, &masked_db].concat()
+}
+
+/// Like [`measure`], for two classes that must both fail.
+fn measure_failures(
+    key: &WrappingPrivateKey,
+    algorithm: WrappingAlgorithm,
+    classes: [&[Vec<u8>]; 2],
+    samples: usize,
+    rng: &mut ChaCha20Rng,
+) -> Vec<(usize, f64)> {
+    let mut blinding_rng = ChaCha20Rng::seed_from_u64(2);
+    (0..samples)
+        .map(|i| {
+            let class = usize::from(rng.next_u32() & 1 == 1);
+            let input = &classes[class][i % classes[class].len()];
+            let start = Instant::now();
+            let ok = key
+                .unwrap(algorithm, black_box(input), &mut blinding_rng)
+                .is_ok();
+            let elapsed = start.elapsed().as_nanos() as f64;
+            assert!(!ok, "a crafted invalid input unwrapped");
+            (class, elapsed)
+        })
+        .collect()
 }
 
 /// Times `samples` unwraps, class chosen at random for each; returns (class, nanoseconds).
