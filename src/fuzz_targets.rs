@@ -22,7 +22,7 @@ use crate::wrapping_key::{WrappingPrivateKey, WrappingPublicKey};
 
 mod service;
 
-pub use service::{import_key_material_call, import_token_open};
+pub use service::{import_key_material_call, import_token_open, open_sealed_body};
 
 /// `unwrap_<algorithm>`: `EncryptedKeyMaterial` straight from the attacker.
 ///

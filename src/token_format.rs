@@ -125,7 +125,12 @@ impl Body {
     /// Parses a decrypted body; `None` on any deviation from the layout.
     pub(crate) fn decode(plaintext: &[u8]) -> Option<Body> {
         let mut r = Reader(plaintext);
-        let key_id = r.name()?.parse().ok()?;
+        let key_id_text = r.name()?;
+        let key_id: KeyIdentifier = key_id_text.parse().ok()?;
+        // Canonical spelling only (the layout above): one token, one encoding.
+        if key_id.to_string() != key_id_text {
+            return None;
+        }
         let key_spec = r.name()?.parse().ok()?;
         let partition = r.name()?.parse().ok()?;
         let wrapping_algorithm = r.name()?.parse().ok()?;
