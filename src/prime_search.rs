@@ -24,7 +24,7 @@ use crypto_bigint::{BitOps, BoxedUint, CtAssign, Odd, RandomBits, Word};
 use crypto_primes::hazmat::MillerRabin;
 use rand_core::CryptoRng;
 
-use crate::small_primes;
+use crate::small_primes::{self, TrialDivision};
 
 /// The top word of `√2 · 2^(W−1)`, rounded down (W = bits in a `Word`): √2 = 1.0110101000001…₂.
 /// A candidate whose top word is above it is above `√2 · 2^(k−1)`; one whose top word equals it is
@@ -37,6 +37,8 @@ pub(crate) struct Target<'a> {
     pub(crate) bits: u32,
     pub(crate) mr_rounds: usize,
     pub(crate) other: Option<&'a BoxedUint>,
+    /// Trial-division tables for `bits`-bit candidates.
+    pub(crate) trial: &'a TrialDivision,
 }
 
 impl Target<'_> {
@@ -85,7 +87,7 @@ pub(crate) fn test_one_candidate<R: CryptoRng + ?Sized>(
         return Tested::Rejected;
     }
     // Appendix B.3: optional trial division before Miller–Rabin.
-    if small_primes::has_small_factor(&candidate) {
+    if target.trial.has_small_factor(&candidate) {
         return Tested::Rejected;
     }
     if !keep_going() {
@@ -206,11 +208,11 @@ mod tests {
         let mut x = pow2(1023, 1024) | pow2(1022, 1024);
         assert!(at_least_sqrt2_bound(&x, 1024));
         x = BoxedUint::zero_with_precision(1024);
-        x.as_words_mut()[15] = 0xB333_3333_3333_3333 >> (64 - Word::BITS);
+        x.as_mut_words()[15] = 0xB333_3333_3333_3333 >> (64 - Word::BITS);
         assert!(!at_least_sqrt2_bound(&x, 1024));
-        x.as_words_mut()[15] = SQRT2_TOP;
+        x.as_mut_words()[15] = SQRT2_TOP;
         assert!(!at_least_sqrt2_bound(&x, 1024));
-        x.as_words_mut()[15] = SQRT2_TOP + 1;
+        x.as_mut_words()[15] = SQRT2_TOP + 1;
         assert!(at_least_sqrt2_bound(&x, 1024));
     }
 
@@ -226,5 +228,68 @@ mod tests {
         assert!(far_enough_apart(&p, &far, 1024));
         assert!(far_enough_apart(&far, &p, 1024));
         assert!(!far_enough_apart(&p, &p, 1024));
+    }
+}
+
+/// Cost model of the search, printed (not asserted):
+/// `cargo test --release --lib prime_search::cost_model -- --ignored --nocapture`.
+#[cfg(test)]
+mod cost_model {
+    use super::*;
+    use rand::SeedableRng;
+    use std::time::Instant;
+
+    #[test]
+    #[ignore = "prints timings"]
+    fn cost_per_candidate() {
+        let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
+        for bits in [1024u32, 2048] {
+            let candidates: alloc::vec::Vec<BoxedUint> = (0..20000)
+                .map(|_| {
+                    let mut c = BoxedUint::random_bits(&mut rng, bits);
+                    c.set_bit_vartime(0, true);
+                    c.set_bit_vartime(bits - 1, true);
+                    c
+                })
+                .collect();
+            let odd = Odd::new(candidates[0].clone()).unwrap();
+            let reps = 10;
+            let t = Instant::now();
+            for _ in 0..reps {
+                core::hint::black_box(strong_probable_prime_base_2(&odd));
+            }
+            let sprp = t.elapsed().as_secs_f64() / f64::from(reps);
+            let t = Instant::now();
+            let mr = MillerRabin::new(odd.clone());
+            for _ in 0..reps {
+                core::hint::black_box(mr.test_base_two());
+            }
+            let windowed = t.elapsed().as_secs_f64() / f64::from(reps);
+            std::println!(
+                "{bits}-bit: base-2 square-and-double {:.3} ms, windowed MR {:.3} ms",
+                sprp * 1e3,
+                windowed * 1e3
+            );
+            for log_bound in [12u32, 14, 15, 16, 17, 18, 19, 20] {
+                let t = Instant::now();
+                let trial = TrialDivision::below(1 << log_bound);
+                let build = t.elapsed().as_secs_f64();
+                let t = Instant::now();
+                let survivors = candidates
+                    .iter()
+                    .filter(|c| !trial.has_small_factor(c))
+                    .count();
+                let per_candidate = t.elapsed().as_secs_f64() / candidates.len() as f64;
+                let frac = survivors as f64 / candidates.len() as f64;
+                std::println!(
+                    "  B=2^{log_bound}: tables {:.2} ms, trial division {:.2} µs/candidate, \
+                     survivors {:.4}, expected cost {:.1} µs/candidate",
+                    build * 1e3,
+                    per_candidate * 1e6,
+                    frac,
+                    (per_candidate + frac * sprp) * 1e6
+                );
+            }
+        }
     }
 }

@@ -106,10 +106,12 @@ mod tests {
     #[test]
     fn thread_count_does_not_change_the_result() {
         let seed = [7u8; 32];
+        let trial = &crate::small_primes::TrialDivision::below(1 << 12);
         let target = Target {
             bits: 512,
             mr_rounds: 5,
             other: None,
+            trial,
         };
         let one = find_prime_seeded(&seed, &target, 1).unwrap();
         let three = find_prime_seeded(&seed, &target, 3).unwrap();

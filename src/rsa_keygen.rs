@@ -16,6 +16,7 @@ use zeroize::Zeroize;
 
 use crate::error::Error;
 use crate::prime_search::Target;
+use crate::small_primes::TrialDivision;
 
 /// FIPS 186-5 Table B.1: Miller–Rabin rounds (random bases) for the primes of a modulus of `nlen`
 /// bits, at the error probability matching the security strength (2^−112 for 1024-bit primes,
@@ -43,6 +44,7 @@ pub(crate) fn generate<R: CryptoRng + ?Sized>(
     ))?;
     let bits = (nlen / 2) as u32;
     let e = BoxedUint::from(crate::RSA_PUBLIC_EXPONENT);
+    let trial = &TrialDivision::for_prime_bits(bits);
     for _ in 0..KEY_ATTEMPTS {
         // A.1.3 step 4: p.
         let mut p = find_prime(
@@ -51,6 +53,7 @@ pub(crate) fn generate<R: CryptoRng + ?Sized>(
                 bits,
                 mr_rounds,
                 other: None,
+                trial,
             },
         )?;
         // A.1.3 step 5: q, with |p − q| > 2^(nlen/2 − 100).
@@ -60,6 +63,7 @@ pub(crate) fn generate<R: CryptoRng + ?Sized>(
                 bits,
                 mr_rounds,
                 other: Some(&p),
+                trial,
             },
         )?;
         let p_owned = core::mem::replace(&mut p, BoxedUint::zero());
@@ -181,10 +185,12 @@ mod tests {
             }
         }
         impl rand_core::TryCryptoRng for Zeros {}
+        let trial = &TrialDivision::for_prime_bits(1024);
         let target = Target {
             bits: 1024,
             mr_rounds: 5,
             other: None,
+            trial,
         };
         assert!(matches!(
             find_prime_sequential(&mut Zeros, &target),
