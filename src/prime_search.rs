@@ -19,8 +19,7 @@
 //! `crypto-primes`'s `MillerRabin` (the loop over `s`, where `p − 1 = 2^s·d`, and the variable-time
 //! Montgomery-parameter setup), exactly as in the `rsa` crate's own generator.
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{BitOps, BoxedUint, CtAssign, Odd, RandomBits, Word};
+use crypto_bigint::{BitOps, BoxedUint, Odd, RandomBits, Word};
 use crypto_primes::hazmat::MillerRabin;
 use rand_core::CryptoRng;
 
@@ -96,13 +95,8 @@ pub(crate) fn test_one_candidate<R: CryptoRng + ?Sized>(
     let Some(odd) = Odd::new(candidate).into_option() else {
         return Tested::Rejected;
     };
-    // A base-2 strong probable-prime test first: it rejects practically every composite that
-    // trial division let through, ~25% faster than a random-base round (see the function).
-    if !strong_probable_prime_base_2(&odd) || !keep_going() {
-        return Tested::Rejected;
-    }
-    // Step 4.5.1 / Appendix B.3.1: Miller–Rabin with random bases, Table B.1 rounds. Only
-    // (probable) primes get here, so these rounds run about once per prime found.
+    // Step 4.5.1 / Appendix B.3.1: Miller–Rabin with random bases, Table B.1 rounds. A composite
+    // fails the first round (practically always), so only the final prime pays for all of them.
     let mr = MillerRabin::new(odd.clone());
     for _ in 0..target.mr_rounds {
         if !keep_going() || mr.test_random_base(rng).is_composite() {
@@ -110,40 +104,6 @@ pub(crate) fn test_one_candidate<R: CryptoRng + ?Sized>(
         }
     }
     Tested::Prime(odd.get())
-}
-
-/// Miller–Rabin with the fixed base 2 (an extra test on top of FIPS 186-5 B.3.1's random-base
-/// rounds, which still follow). 2^d mod p is computed left to right by squaring and *doubling*
-/// (a modular addition) instead of a windowed exponentiation, which saves every multiplication by
-/// a table entry. It is constant time in the candidate's bits: every step squares, computes the
-/// doubling and selects it with a constant-time assignment, over all `bits_precision` exponent
-/// bits. The final loop over `s` (p − 1 = 2^s·d) is variable time, as in `crypto-primes`.
-fn strong_probable_prime_base_2(candidate: &Odd<BoxedUint>) -> bool {
-    let params = BoxedMontyParams::new_vartime(candidate.clone());
-    let one = BoxedMontyForm::one(&params);
-    let minus_one = one.neg();
-    let p_minus_1 = candidate.as_ref().wrapping_sub(&BoxedUint::one());
-    let s = p_minus_1.trailing_zeros();
-    let d = p_minus_1.shr(s);
-    let mut x = one.clone();
-    for i in (0..d.bits_precision()).rev() {
-        x = x.square();
-        let doubled = x.double();
-        x.ct_assign(&doubled, d.bit(i));
-    }
-    if x == one || x == minus_one {
-        return true;
-    }
-    for _ in 1..s {
-        x = x.square();
-        if x == minus_one {
-            return true;
-        }
-        if x == one {
-            return false;
-        }
-    }
-    false
 }
 
 /// `candidate ≥ √2 · 2^(bits − 1)`, judged on the top word (see [`SQRT2_TOP`]). `bits` is a
@@ -175,30 +135,6 @@ mod tests {
 
     fn pow2(bits: u32, precision: u32) -> BoxedUint {
         BoxedUint::one_with_precision(precision).shl(bits)
-    }
-
-    #[test]
-    fn base_2_test_agrees_with_crypto_primes() {
-        // Primes, composites, and strong pseudoprimes to base 2 (2047 = 23·89, 3277, 4033).
-        for n in [3u64, 5, 7, 97, 65537, 2_147_483_647, 1_000_000_007] {
-            let odd = Odd::new(BoxedUint::from(n)).unwrap();
-            assert!(strong_probable_prime_base_2(&odd), "{n}");
-        }
-        for n in [9u64, 15, 91, 561, 1105, 999_999_999] {
-            let odd = Odd::new(BoxedUint::from(n)).unwrap();
-            assert!(!strong_probable_prime_base_2(&odd), "{n}");
-        }
-        for n in [2047u64, 3277, 4033, 4681, 8321] {
-            let odd = Odd::new(BoxedUint::from(n)).unwrap();
-            let mr = MillerRabin::new(odd.clone());
-            assert!(mr.test_base_two().is_probably_prime());
-            assert!(strong_probable_prime_base_2(&odd), "spsp(2) {n}");
-        }
-        // A 1024-bit prime (2^1024 − 105) and its neighbour.
-        let p = BoxedUint::max(1024).wrapping_sub(&BoxedUint::from(104u8));
-        assert!(strong_probable_prime_base_2(&Odd::new(p.clone()).unwrap()));
-        let c = p.wrapping_sub(&BoxedUint::from(2u8));
-        assert!(!strong_probable_prime_base_2(&Odd::new(c).unwrap()));
     }
 
     #[test]
@@ -252,25 +188,15 @@ mod cost_model {
                     c
                 })
                 .collect();
-            let odd = Odd::new(candidates[0].clone()).unwrap();
-            let reps = 10;
+            let reps = 20;
             let t = Instant::now();
-            for _ in 0..reps {
-                core::hint::black_box(strong_probable_prime_base_2(&odd));
+            for c in candidates.iter().take(reps) {
+                let mr = MillerRabin::new(Odd::new(c.clone()).unwrap());
+                core::hint::black_box(mr.test_random_base(&mut rng));
             }
-            let sprp = t.elapsed().as_secs_f64() / f64::from(reps);
-            let t = Instant::now();
-            let mr = MillerRabin::new(odd.clone());
-            for _ in 0..reps {
-                core::hint::black_box(mr.test_base_two());
-            }
-            let windowed = t.elapsed().as_secs_f64() / f64::from(reps);
-            std::println!(
-                "{bits}-bit: base-2 square-and-double {:.3} ms, windowed MR {:.3} ms",
-                sprp * 1e3,
-                windowed * 1e3
-            );
-            for log_bound in [12u32, 14, 15, 16, 17, 18, 19, 20] {
+            let mr_cost = t.elapsed().as_secs_f64() / reps as f64;
+            std::println!("{bits}-bit: one Miller-Rabin round {:.3} ms", mr_cost * 1e3);
+            for log_bound in [12u32, 14, 15, 16, 17, 18] {
                 let t = Instant::now();
                 let trial = TrialDivision::below(1 << log_bound);
                 let build = t.elapsed().as_secs_f64();
@@ -287,7 +213,7 @@ mod cost_model {
                     build * 1e3,
                     per_candidate * 1e6,
                     frac,
-                    (per_candidate + frac * sprp) * 1e6
+                    (per_candidate + frac * mr_cost) * 1e6
                 );
             }
         }
