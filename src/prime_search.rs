@@ -198,7 +198,7 @@ mod cost_model {
             std::println!("{bits}-bit: one Miller-Rabin round {:.3} ms", mr_cost * 1e3);
             for log_bound in [12u32, 14, 15, 16, 17, 18] {
                 let t = Instant::now();
-                let trial = TrialDivision::below(1 << log_bound);
+                let trial = TrialDivision::below(1 << log_bound, bits);
                 let build = t.elapsed().as_secs_f64();
                 let t = Instant::now();
                 let survivors = candidates

@@ -106,7 +106,7 @@ mod tests {
     #[test]
     fn thread_count_does_not_change_the_result() {
         let seed = [7u8; 32];
-        let trial = &crate::small_primes::TrialDivision::below(1 << 12);
+        let trial = &crate::small_primes::TrialDivision::below(1 << 12, 512);
         let target = Target {
             bits: 512,
             mr_rounds: 5,
