@@ -46,7 +46,7 @@ for target in "${targets[@]}"; do
   log="$scratch/$target.log"
   echo "== $target (${secs} s)"
   if cargo fuzz run --sanitizer "$sanitizer" "$target" "$scratch/$target" "corpus/$target" -- \
-      -max_total_time="$secs" -max_len=6200 -timeout=20 -rss_limit_mb=2560 \
+      -max_total_time="$secs" -max_len=6200 -len_control=0 -timeout=20 -rss_limit_mb=2560 \
       -dict=dicts/der.dict -print_final_stats=1 >"$log" 2>&1; then
     grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || true
   else

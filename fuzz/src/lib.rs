@@ -238,8 +238,11 @@ pub fn sm2_ciphertext_der(data: &[u8]) {
     body::sm2_ciphertext_der(data);
 }
 
+/// A fuzz target: a name and its body.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// Every target by name, for the replay test and the seed generator.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[Target] = &[
     ("unwrap_rsaes_oaep_sha_1", unwrap_rsaes_oaep_sha_1),
     ("unwrap_rsaes_oaep_sha_256", unwrap_rsaes_oaep_sha_256),
     (
