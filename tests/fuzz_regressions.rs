@@ -80,3 +80,14 @@ fn token_body_with_uppercase_key_id_is_refused() {
         "{opened:?}"
     );
 }
+
+/// import_key_material, 2026-11-23: a bug of the harness, not of the crate — a token age of
+/// `i32::MIN` overflowed when negated in `fuzz/src/service.rs`. The input must now run through
+/// the whole call.
+#[test]
+fn import_input_with_token_age_i32_min_runs() {
+    let data = regression("import_key_material", "harness_token_age_i32_min_negation");
+    let input = fuzz_support::ImportInput::decode(&data).expect("decodes");
+    assert_eq!(input.token_age, i32::MIN);
+    fuzz_support::import_key_material(&data);
+}

@@ -153,8 +153,8 @@ impl ImportInput {
     }
 }
 
-fn offset(t: UnixTime, secs: i32) -> UnixTime {
-    let s = t.as_secs().saturating_add_signed(i64::from(secs));
+fn offset(t: UnixTime, secs: i64) -> UnixTime {
+    let s = t.as_secs().saturating_add_signed(secs);
     UnixTime::from_secs(s).unwrap_or(t)
 }
 
@@ -173,7 +173,7 @@ pub fn import_key_material(data: &[u8]) {
                 input.key_spec,
                 input.algorithm,
                 input.wrapping_key_spec,
-                offset(now, -input.token_age),
+                offset(now, -i64::from(input.token_age)),
             )
         })
         .flatten()
@@ -189,7 +189,7 @@ pub fn import_key_material(data: &[u8]) {
         })
         .flatten()
         .unwrap_or_else(|| input.payload.clone());
-    let valid_to = offset(now, input.valid_to_offset);
+    let valid_to = offset(now, i64::from(input.valid_to_offset));
     let (expiration_model, valid_to) = match input.expiration {
         0 => (None, None),
         1 => (Some(ExpirationModel::KeyMaterialExpires), Some(valid_to)),
