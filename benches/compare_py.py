@@ -65,6 +65,12 @@ def openssl_bench(n2, n3, n4):
         report(f"keygen_RSA_{bits}", [max(run_timed(cmd) - startup, 0.0) for _ in range(n)])
 
 
+def fmt(ms):
+    """Milliseconds with 3 decimals, or in µs for sub-millisecond values."""
+    v = float(ms)
+    return f"{v:.3f}" if v >= 1 else f"{v * 1e3:.3f} µs"
+
+
 def parse(path):
     rows = {}
     for line in open(path):
@@ -98,9 +104,8 @@ def table(results_path, machine_path, out_path):
             ratio = ""
             if ref is not None and float(ref["median_ms"]) > 0:
                 ratio = f"{float(r['median_ms']) / float(ref['median_ms']):.2f}×"
-            lines.append(f"| {name} | {impl} | {r['n']} | {float(r['median_ms']):.3f} | "
-                         f"{float(r['p90_ms']):.3f} | {float(r['p99_ms']):.3f} | "
-                         f"{float(r['max_ms']):.3f} | {ratio} |")
+            lines.append(f"| {name} | {impl} | {r['n']} | {fmt(r['median_ms'])} | "
+                         f"{fmt(r['p90_ms'])} | {fmt(r['p99_ms'])} | {fmt(r['max_ms'])} | {ratio} |")
     text = "\n".join(lines)
     print(text)
     # Replace the generated section of BENCHMARKS.md, keeping the hand-written analysis.

@@ -32,7 +32,7 @@ fn report(name: &str, mut times: Vec<Duration>) {
         mean
     );
     println!(
-        "RESULT name={name} n={n} median_ms={:.4} p90_ms={:.4} p99_ms={:.4} max_ms={:.4} mean_ms={:.4}",
+        "RESULT name={name} n={n} median_ms={:.6} p90_ms={:.6} p99_ms={:.6} max_ms={:.6} mean_ms={:.6}",
         pct(0.5),
         pct(0.9),
         pct(0.99),
