@@ -18,7 +18,7 @@ fn main() {
     let odd = Odd::new(x).unwrap();
     let t = Instant::now();
     for _ in 0..reps {
-        let mr = MillerRabin::new(odd.clone());
+        let mr = MillerRabin::new(odd);
         std::hint::black_box(mr.test_base_two());
     }
     println!("MR base 2, U2048 (fixed):   {:?}", t.elapsed() / reps);
@@ -32,47 +32,16 @@ fn main() {
     }
     println!("MR base 2, BoxedUint 2048:  {:?}", t.elapsed() / reps);
 
-    // Base-2 Fermat-style exponentiation by square-and-double (constant time: the doubling is
-    // always computed and selected), versus crypto-bigint's windowed pow.
-    {
-        use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-        use crypto_bigint::{CtAssign, PowBoundedExp};
-        let params = BoxedMontyParams::new_vartime(oddb.clone());
-        let e = oddb.as_ref().wrapping_sub(&BoxedUint::one()).shr(1);
-        let two = BoxedMontyForm::new(BoxedUint::from(2u8).widen(2048), &params);
-        let t = Instant::now();
-        let mut r1 = two.clone();
-        for _ in 0..reps {
-            r1 = two.pow_bounded_exp(&e, 2048);
-        }
-        println!("windowed pow 2^e:           {:?}", t.elapsed() / reps);
-        let t = Instant::now();
-        let mut r2 = two.clone();
-        for _ in 0..reps {
-            let mut x = BoxedMontyForm::one(&params);
-            for i in (0..2048).rev() {
-                x = x.square();
-                let d = x.double();
-                x.ct_assign(
-                    &d,
-                    crypto_bigint::Choice::from_u8_lsb(e.bit_vartime(i) as u8),
-                );
-            }
-            r2 = x;
-        }
-        println!("square-and-double 2^e:      {:?}", t.elapsed() / reps);
-        assert_eq!(r1, r2);
-    }
     let t = Instant::now();
     for _ in 0..reps {
-        let mr = MillerRabin::new(odd.clone());
+        let mr = MillerRabin::new(odd);
         std::hint::black_box(&mr);
     }
     println!("MR setup (params) U2048:    {:?}", t.elapsed() / reps);
 
     let t = Instant::now();
     for _ in 0..3 {
-        std::hint::black_box(lucas_test(odd.clone(), AStarBase, LucasCheck::Bpsw21));
+        std::hint::black_box(lucas_test(odd, AStarBase, LucasCheck::Bpsw21));
     }
     println!("Lucas (A*, bpsw21) U2048:   {:?}", t.elapsed() / 3);
 

@@ -72,10 +72,10 @@ pub(crate) fn test_one_candidate<R: CryptoRng + ?Sized>(
     candidate.set_bit_vartime(0, true);
 
     // Step 5.4 (q only): |p − q| > 2^(nlen/2 − 100).
-    if let Some(p) = target.other {
-        if !far_enough_apart(p, &candidate, bits) {
-            return Tested::Rejected;
-        }
+    if let Some(p) = target.other
+        && !far_enough_apart(p, &candidate, bits)
+    {
+        return Tested::Rejected;
     }
     // Step 4.4 / 5.5: p ≥ √2 · 2^(nlen/2 − 1).
     if !at_least_sqrt2_bound(&candidate, bits) {
@@ -125,7 +125,7 @@ fn far_enough_apart(p: &BoxedUint, q: &BoxedUint, bits: u32) -> bool {
     // diff > 2^(bits−100) ⇔ diff − 1 ≥ 2^(bits−100) ⇔ bitlen(diff − 1) > bits − 100;
     // diff = 0 wraps to all ones and is caught by the explicit zero check.
     let bound = bits.saturating_sub(100);
-    let minus_one = diff.wrapping_sub(&BoxedUint::one());
+    let minus_one = diff.wrapping_sub(BoxedUint::one());
     !bool::from(diff.is_zero()) && minus_one.bit_width() > bound
 }
 
@@ -155,10 +155,10 @@ mod tests {
     #[test]
     fn distance_between_p_and_q() {
         let p = pow2(1023, 1024) | BoxedUint::one_with_precision(1024);
-        let near = p.wrapping_add(&pow2(924, 1024)); // |p − q| = 2^924: not enough
+        let near = p.wrapping_add(pow2(924, 1024)); // |p − q| = 2^924: not enough
         let far = p
-            .wrapping_add(&pow2(924, 1024))
-            .wrapping_add(&BoxedUint::from(2u8));
+            .wrapping_add(pow2(924, 1024))
+            .wrapping_add(BoxedUint::from(2u8));
         assert!(!far_enough_apart(&p, &near, 1024));
         assert!(!far_enough_apart(&near, &p, 1024));
         assert!(far_enough_apart(&p, &far, 1024));

@@ -154,7 +154,7 @@ impl TrialDivision {
                 .get(group.start as usize..group.end as usize)
                 .unwrap_or(&[]);
             // `r % p == candidate % p` since p divides the group's product.
-            if primes.iter().any(|&p| r % p == 0) {
+            if primes.iter().any(|&p| r.is_multiple_of(p)) {
                 return true;
             }
         }

@@ -9,7 +9,7 @@
 //! - 2^(nlen/2) < d < LCM(p − 1, q − 1) and e·d ≡ 1 (mod LCM(p − 1, q − 1));
 //! - p and q pass the Miller–Rabin rounds of Table B.1 (plus a strong Lucas test).
 
-use crypto_bigint::{BoxedUint, Gcd, NonZero};
+use crypto_bigint::{BoxedUint, ConcatenatingMul, Gcd, NonZero, Resize};
 use crypto_primes::{Flavor, fips};
 use kms_import::{WrappingKeySpec, WrappingPrivateKey};
 use pkcs8::DecodePrivateKey;
@@ -35,27 +35,27 @@ fn fips_violations(key: &rsa::PrivateKey, nlen: u32) -> Vec<&'static str> {
     let mut bad = Vec::new();
     let half = nlen / 2;
     let wide = nlen + 64;
-    let n = key.n().as_ref().widen(wide);
-    let e = key.e().widen(wide);
-    let d = key.d().widen(wide);
+    let n = key.n().as_ref().resize(wide);
+    let e = key.e().resize(wide);
+    let d = key.d().resize(wide);
     let [p, q] = key.primes() else {
         return vec!["not exactly two primes"];
     };
-    let p = p.as_ref().widen(wide);
-    let q = q.as_ref().widen(wide);
+    let p = p.as_ref().resize(wide);
+    let q = q.as_ref().resize(wide);
     let one = BoxedUint::one_with_precision(wide);
 
-    if e != BoxedUint::from(65537u32).widen(wide) {
+    if e != BoxedUint::from(65537u32).resize(wide) {
         bad.push("e != 65537");
     }
     if n.bit_width() != nlen {
         bad.push("n is not exactly nlen bits");
     }
-    if p.mul(&q) != n.widen(2 * wide) {
+    if p.concatenating_mul(&q) != n.resize(2 * wide) {
         bad.push("n != p*q");
     }
     let bound_sq = pow2(nlen - 1, 2 * wide);
-    if p.mul(&p) < bound_sq || q.mul(&q) < bound_sq {
+    if p.concatenating_mul(&p) < bound_sq || q.concatenating_mul(&q) < bound_sq {
         bad.push("p or q below sqrt(2)*2^(nlen/2-1)");
     }
     let diff = if p > q {
@@ -75,13 +75,16 @@ fn fips_violations(key: &rsa::PrivateKey, nlen: u32) -> Vec<&'static str> {
         bad.push("d <= 2^(nlen/2)");
     }
     let g = p1.gcd(&q1);
-    let lcm = p1.div_rem(&NonZero::new(g).unwrap()).0.mul(&q1);
+    let lcm = p1
+        .div_rem(&NonZero::new(g).unwrap())
+        .0
+        .concatenating_mul(&q1);
     let lcm_nz = NonZero::new(lcm.clone()).unwrap();
-    if d.widen(2 * wide) >= lcm {
+    if (&d).resize(2 * wide) >= lcm {
         bad.push("d >= LCM(p-1, q-1)");
     }
-    let ed = e.mul(&d).div_rem(&lcm_nz).1;
-    if ed.widen(2 * wide) != one.widen(2 * wide) {
+    let ed = e.concatenating_mul(&d).div_rem(&lcm_nz).1;
+    if (&ed).resize(2 * wide) != (&one).resize(2 * wide) {
         bad.push("e*d != 1 mod LCM(p-1, q-1)");
     }
     let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(u64::from(nlen));
@@ -143,13 +146,13 @@ fn checker_catches_bad_keys() {
     let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(99);
     let is_prime = |x: &BoxedUint| crypto_primes::is_prime(Flavor::Any, x);
     let next_prime = |mut x: BoxedUint| {
-        x = x | BoxedUint::one_with_precision(1024);
+        x |= BoxedUint::one_with_precision(1024);
         while !(is_prime(&x)
             && x.rem_limb(NonZero::new(crypto_bigint::Limb(65537)).unwrap())
                 .0
                 != 1)
         {
-            x = x.wrapping_add(&BoxedUint::from(2u8));
+            x = x.wrapping_add(BoxedUint::from(2u8));
         }
         x
     };
@@ -158,17 +161,17 @@ fn checker_catches_bad_keys() {
         x | pow2(b, 1024)
     });
     let p = next_prime(top.wrapping_add(
-        &<BoxedUint as crypto_bigint::RandomBits>::random_bits(&mut rng, 900).widen(1024),
+        <BoxedUint as crypto_bigint::RandomBits>::random_bits(&mut rng, 900).resize(1024),
     ));
     let e = BoxedUint::from(65537u32);
 
     // q right after p: |p − q| is tiny.
-    let q = next_prime(p.wrapping_add(&BoxedUint::from(2u8)));
+    let q = next_prime(p.wrapping_add(BoxedUint::from(2u8)));
     let key = rsa::PrivateKey::from_p_q(p.clone(), q, e.clone()).unwrap();
     assert_eq!(fips_violations(&key, 2048), vec!["|p-q| <= 2^(nlen/2-100)"]);
 
     // q just above 1.06·2^1023: below the √2 bound (n still has 2048 bits).
-    let low = pow2(1023, 1024).wrapping_add(&pow2(1019, 1024));
+    let low = pow2(1023, 1024).wrapping_add(pow2(1019, 1024));
     let q = next_prime(low);
     let key = rsa::PrivateKey::from_p_q(p.clone(), q.clone(), e.clone()).unwrap();
     assert_eq!(
@@ -180,7 +183,7 @@ fn checker_catches_bad_keys() {
     // computes it: it is ≥ λ(n) unless it happens to equal the λ(n) one (then try another q).
     let mut q = pow2(1023, 1024) | pow2(1022, 1024);
     for _ in 0..20 {
-        q = next_prime(q.wrapping_add(&BoxedUint::from(2u8)));
+        q = next_prime(q.wrapping_add(BoxedUint::from(2u8)));
         let euler = rsa::PrivateKey::from_primes(vec![p.clone(), q.clone()], e.clone()).unwrap();
         let carmichael = rsa::PrivateKey::from_p_q(p.clone(), q.clone(), e.clone()).unwrap();
         if euler.d() != carmichael.d() {

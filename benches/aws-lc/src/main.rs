@@ -60,7 +60,10 @@ fn main() {
     let times = (0..nu)
         .map(|_| {
             let t = Instant::now();
-            std::hint::black_box(dec.decrypt(&OAEP_SHA256_MGF1SHA256, &ct, &mut out, None).unwrap());
+            std::hint::black_box(
+                dec.decrypt(&OAEP_SHA256_MGF1SHA256, &ct, &mut out, None)
+                    .unwrap(),
+            );
             t.elapsed()
         })
         .collect();
