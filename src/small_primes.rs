@@ -20,7 +20,7 @@
 //! | 2^18   | 139                 | 688 (5 ms, 1.5 MB of tables) |
 //!
 //! so 2^16 for 1024-bit primes and 2^17 above. The tables are built per key generation
-//! (≈ 1 ms) rather than stored in the binary; 32-bit targets use 2^13.
+//! (≈ 1 ms) rather than stored in the binary; 32-bit targets use 2^11 to keep them small.
 //!
 //! Timing: the search stops at the first group that divides the candidate, so it runs in time
 //! that depends on the candidate *only when the candidate is rejected*. A rejected candidate is a
@@ -68,7 +68,8 @@ impl TrialDivision {
                 _ => 1 << 17,
             }
         } else {
-            1 << 13
+            // Small targets: ≈ 300 primes, ≈ 20 kB of tables for 2048-bit candidates.
+            1 << 11
         };
         Self::below(bound, bits)
     }
