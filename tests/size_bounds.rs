@@ -4,7 +4,7 @@
 //! "Before any work" is observed through the RNG: every RSA private-key operation is blinded and
 //! draws from the caller's RNG, so an unwrap that never touched the RNG never ran RSA.
 
-use kms_import::limits::{MAX_ENCRYPTED_KEY_MATERIAL_LEN, MAX_MATERIAL_LEN};
+use kms_import::limits::{MAX_ENCRYPTED_KEY_MATERIAL_LEN, MAX_IMPORT_TOKEN_LEN, MAX_MATERIAL_LEN};
 use kms_import::rand_core::{TryCryptoRng, TryRng};
 use kms_import::{Error, WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey};
 use rand::SeedableRng;
@@ -156,4 +156,109 @@ fn material_over_the_limit_is_refused_before_wrapping() {
         )
         .expect("largest material");
     assert!(ciphertext.len() <= MAX_ENCRYPTED_KEY_MATERIAL_LEN);
+}
+
+mod service {
+    use super::*;
+    use kms_import::{
+        FingerprintKey, GetParametersForImportRequest, ImportKeyMaterialRequest, ImportSecrets,
+        KeyId, KeyMetadata, KeySpec, KmsError, Partition, SealingKeyId, TokenSealingKey, UnixTime,
+        get_parameters_for_import_with_wrapping_key, import_key_material, open_import_token,
+    };
+
+    const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    fn now() -> UnixTime {
+        UnixTime::from_secs(1_800_000_000).expect("time")
+    }
+
+    #[test]
+    fn a_6145_byte_import_token_is_refused_before_any_work() {
+        let sealing_key = TokenSealingKey::new(SealingKeyId(1), &[9; 32]);
+        let key_id: KeyId = KEY_ID.parse().expect("key id");
+        for len in [MAX_IMPORT_TOKEN_LEN + 1, 1 << 20] {
+            let err = open_import_token(&vec![0; len], &sealing_key, &key_id, now())
+                .expect_err("oversized token");
+            match err {
+                KmsError::InvalidImportTokenException(m) => {
+                    assert!(m.contains(&len.to_string()), "{m}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    /// With a valid token, an oversized `EncryptedKeyMaterial` is `InvalidCiphertextException`
+    /// and never reaches the RSA operation; the same call with a well-formed ciphertext does.
+    #[test]
+    fn an_oversized_encrypted_key_material_never_reaches_rsa() {
+        let wrapping_key = key(WrappingKeySpec::Rsa2048);
+        let sealing_key = TokenSealingKey::new(SealingKeyId(1), &[9; 32]);
+        let fingerprint_key = FingerprintKey::derive(&[3; 32]);
+        let metadata = KeyMetadata::new(KeySpec::SymmetricDefault, Partition::Aws);
+        let parameters = get_parameters_for_import_with_wrapping_key(
+            &GetParametersForImportRequest {
+                key_id: KEY_ID,
+                wrapping_algorithm: WrappingAlgorithm::RsaAesKeyWrapSha256,
+                wrapping_key_spec: WrappingKeySpec::Rsa2048,
+            },
+            &metadata,
+            &wrapping_key,
+            &sealing_key,
+            now(),
+            &mut CountingRng::new(),
+        );
+        // RSA_AES cannot carry symmetric material; use OAEP, which can.
+        assert!(parameters.is_err());
+        let parameters = get_parameters_for_import_with_wrapping_key(
+            &GetParametersForImportRequest {
+                key_id: KEY_ID,
+                wrapping_algorithm: WrappingAlgorithm::RsaesOaepSha256,
+                wrapping_key_spec: WrappingKeySpec::Rsa2048,
+            },
+            &metadata,
+            &wrapping_key,
+            &sealing_key,
+            now(),
+            &mut CountingRng::new(),
+        )
+        .expect("parameters");
+        let secrets = ImportSecrets {
+            sealing_keys: &sealing_key,
+            fingerprint_key: &fingerprint_key,
+        };
+        let run = |ciphertext: &[u8]| {
+            let mut rng = CountingRng::new();
+            let result = import_key_material(
+                &ImportKeyMaterialRequest {
+                    key_id: KEY_ID,
+                    import_token: &parameters.import_token,
+                    encrypted_key_material: ciphertext,
+                    expiration_model: Some(kms_import::ExpirationModel::KeyMaterialDoesNotExpire),
+                    valid_to: None,
+                },
+                &metadata,
+                None,
+                &secrets,
+                now(),
+                &mut rng,
+            );
+            (result.err(), rng.draws)
+        };
+        for len in [MAX_ENCRYPTED_KEY_MATERIAL_LEN + 1, 1 << 20] {
+            let (err, draws) = run(&vec![0x11; len]);
+            assert_eq!(
+                err,
+                Some(KmsError::InvalidCiphertextException),
+                "{len} bytes"
+            );
+            assert_eq!(draws, 0, "{len} bytes reached the RSA operation");
+        }
+        // Control: a 256-byte block below n does reach RSA (and fails opaquely).
+        let mut block = vec![0u8; 256];
+        block[1] = 1;
+        let (err, draws) = run(&block);
+        assert_eq!(err, Some(KmsError::InvalidCiphertextException));
+        assert!(draws > 0);
+    }
 }
