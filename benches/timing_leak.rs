@@ -14,7 +14,7 @@
 //!
 //! Comparisons: RSAES_OAEP_SHA_256 and RSA_AES_KEY_WRAP_SHA_256 (RSA_2048) with valid vs invalid
 //! OAEP padding; RSA_AES_KEY_WRAP_SHA_256 with a valid OAEP block but a bad KWP integrity check vs
-//! valid; SM2PKE with a good vs a bad C3. Valid vs invalid is also success vs failure, which the
+//! valid; SM2PKE with a good vs a bad C3, and C3 wrong in its first vs its last byte. Valid vs invalid is also success vs failure, which the
 //! caller sees anyway; what a padding oracle needs is a difference *between failures*, so the
 //! bench also crafts encoded messages (EM, RFC 8017 §7.1.1) that fail in different places —
 //! Y ≠ 0 (Manger's oracle), a wrong lHash, no 0x01 separator — encrypts them with the raw public
@@ -135,6 +135,27 @@ fn main() {
         "SM2PKE (SM2), good vs bad C3",
         measure(&sm2, sm2pke, [&valid, &bad_c3], samples(20000), &mut rng),
     );
+    // Failure vs failure: C3 wrong in its first byte vs in its last (an early-exit compare
+    // would show here). Same C1 points in both classes, so the scalar multiplication is equal.
+    let bad_c3_first: Vec<Vec<u8>> = valid
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            let at = c3_offset(&c).expect("our own SM2 ciphertext parses");
+            c[at] ^= 0x80;
+            c
+        })
+        .collect();
+    report(
+        "SM2PKE (SM2), C3 wrong in byte 0 vs in byte 31 (both invalid)",
+        measure_failures(
+            &sm2,
+            sm2pke,
+            [&bad_c3_first, &bad_c3],
+            samples(20000),
+            &mut rng,
+        ),
+    );
 }
 
 fn valid_ciphertexts(
@@ -252,6 +273,10 @@ fn crafted_em(defect: Defect, rng: &mut ChaCha20Rng) -> Vec<u8> {
     });
     let mut message = [0u8; 32];
     rng.fill_bytes(&mut message);
+    if let Defect::NoSeparator = defect {
+        // The first non-zero byte after lHash must not be 0x01, or it is the separator.
+        message[0] |= 0x02;
+    }
     db.extend(message);
     let mut seed = [0u8; H];
     rng.fill_bytes(&mut seed);
