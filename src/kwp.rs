@@ -10,7 +10,11 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use aes::Aes256;
-use aes::cipher::{Array, BlockCipherDecrypt, KeyInit};
+use aes::cipher::typenum::U16;
+use aes::cipher::{
+    Array, Block, BlockCipherDecBackend, BlockCipherDecClosure, BlockCipherDecrypt, BlockSizeUser,
+    KeyInit,
+};
 use subtle::{Choice, ConstantTimeEq, ConstantTimeGreater, ConstantTimeLess};
 use zeroize::Zeroizing;
 
@@ -62,21 +66,13 @@ pub(crate) fn unwrap(kek: &[u8; KEY_LEN], wrapped: &[u8]) -> Result<Zeroizing<Ve
         r.copy_from_slice(&block[SEMIBLOCK..]);
     } else {
         // §4.2 step 1, n > 1: W^-1 of RFC 3394 §2.2.2 without its IV check.
-        a.copy_from_slice(&wrapped[..SEMIBLOCK]);
-        for j in (0..6u64).rev() {
-            for i in (1..=n).rev() {
-                let t = (n as u64) * j + i as u64;
-                for (a_byte, t_byte) in a.iter_mut().zip(t.to_be_bytes()) {
-                    *a_byte ^= t_byte;
-                }
-                let ri = &mut r[(i - 1) * SEMIBLOCK..i * SEMIBLOCK];
-                block[..SEMIBLOCK].copy_from_slice(&a);
-                block[SEMIBLOCK..].copy_from_slice(ri);
-                cipher.decrypt_block(&mut block);
-                a.copy_from_slice(&block[..SEMIBLOCK]);
-                ri.copy_from_slice(&block[SEMIBLOCK..]);
-            }
-        }
+        block[..SEMIBLOCK].copy_from_slice(&wrapped[..SEMIBLOCK]);
+        cipher.decrypt_with_backend(InverseWrap {
+            n,
+            block: &mut block,
+            r: &mut r,
+        });
+        a.copy_from_slice(&block[..SEMIBLOCK]);
     }
 
     // §4.2 step 2, in constant time: MSB32(A) = A65959A6, 8·(n−1) < MLI ≤ 8·n, zero padding.
@@ -96,6 +92,38 @@ pub(crate) fn unwrap(kek: &[u8; KEY_LEN], wrapped: &[u8]) -> Result<Zeroizing<Ve
         Ok(r)
     } else {
         Err(Error::Unwrap)
+    }
+}
+
+/// W^-1 (SP 800-38F §6.1 algorithm 2, RFC 3394 §2.2.2 steps 1-2) run on the cipher's backend, so
+/// the CPU-feature dispatch happens once per unwrap rather than once per block. On entry `block`
+/// holds A = C0 in its first half; on exit it holds the unwrapped A.
+struct InverseWrap<'a> {
+    n: usize,
+    block: &'a mut Block<Aes256>,
+    r: &'a mut [u8],
+}
+
+impl BlockSizeUser for InverseWrap<'_> {
+    type BlockSize = U16;
+}
+
+impl BlockCipherDecClosure for InverseWrap<'_> {
+    #[inline(always)]
+    fn call<B: BlockCipherDecBackend<BlockSize = U16>>(self, backend: &B) {
+        for j in (0..6u64).rev() {
+            for (i, ri) in self.r.chunks_exact_mut(SEMIBLOCK).enumerate().rev() {
+                // B = AES-1(K, (A ^ t) | R[i]) with t = n·j + i (1-based i).
+                let t = (self.n as u64) * j + (i as u64 + 1);
+                for (a_byte, t_byte) in self.block[..SEMIBLOCK].iter_mut().zip(t.to_be_bytes()) {
+                    *a_byte ^= t_byte;
+                }
+                self.block[SEMIBLOCK..].copy_from_slice(ri);
+                backend.decrypt_block(self.block.into());
+                // A = MSB64(B) stays in place; R[i] = LSB64(B).
+                ri.copy_from_slice(&self.block[SEMIBLOCK..]);
+            }
+        }
     }
 }
 
