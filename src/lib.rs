@@ -10,15 +10,15 @@ extern crate std;
 mod ec_key;
 mod error;
 mod fingerprint;
+#[doc(hidden)]
+pub mod fuzz_targets;
 mod get_parameters;
+pub mod hazmat;
 mod import_material;
 mod kdf;
 mod key_id;
 mod key_metadata;
 mod kms_error;
-#[doc(hidden)]
-pub mod fuzz_targets;
-pub mod hazmat;
 mod kwp;
 pub mod limits;
 pub mod material;
@@ -36,9 +36,9 @@ mod rsa_key;
 mod rsa_keygen;
 mod rsa_oaep;
 mod secret;
-mod small_primes;
 mod sm2_ciphertext;
 mod sm2_pke;
+mod small_primes;
 mod token;
 mod token_format;
 mod unix_time;
@@ -46,9 +46,6 @@ mod wrap;
 mod wrapping_key;
 
 pub use error::{Error, PKCS1_V1_5_DEPRECATED_SINCE};
-pub use names::{
-    KeySpec, MaterialKind, Partition, UnknownName, WrappingAlgorithm, WrappingKeySpec,
-};
 pub use fingerprint::{FingerprintKey, InvalidFingerprint, MaterialFingerprint};
 pub use get_parameters::{
     GetParametersForImportRequest, ParametersForImport, get_parameters_for_import,
@@ -61,13 +58,16 @@ pub use import_material::{
 pub use key_id::{KeyArn, KeyId, KeyIdentifier};
 pub use key_metadata::{ExpirationModel, KeyMetadata, KeyState, Origin};
 pub use kms_error::{INVALID_CIPHERTEXT_MESSAGE, KmsError};
+pub use names::{
+    KeySpec, MaterialKind, Partition, UnknownName, WrappingAlgorithm, WrappingKeySpec,
+};
 pub use pool::{FreshWrappingKey, WrappingKeyPool};
 #[cfg(feature = "std")]
 pub use pool_filler::PoolFiller;
 pub use secret::KeyMaterial;
 pub use token::{
-    ALLOWED_CLOCK_SKEW_SECS, OpenedToken, PARAMETERS_VALIDITY_SECS, SealingKeyId,
-    SealingKeyLookup, TokenSealingKey, open_import_token,
+    ALLOWED_CLOCK_SKEW_SECS, OpenedToken, PARAMETERS_VALIDITY_SECS, SealingKeyId, SealingKeyLookup,
+    TokenSealingKey, open_import_token,
 };
 pub use unix_time::{InvalidTimestamp, UnixTime};
 pub use wrapping_key::{RSA_PUBLIC_EXPONENT, WrappingPrivateKey, WrappingPublicKey};

@@ -16,9 +16,9 @@ use rsa::traits::PublicKeyParts;
 use spki::{DecodePublicKey, EncodePublicKey};
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
+use crate::ec_key::{self, EcCurve};
 use crate::error::Error;
 use crate::names::WrappingKeySpec;
-use crate::ec_key::{self, EcCurve};
 use crate::{material_pkcs8, rsa_key, sm2_pke};
 
 /// The RSA public exponent KMS wrapping keys use.
@@ -109,16 +109,7 @@ impl WrappingPrivateKey {
     /// a scalar in [1, n − 1] and, when present, the matching public point.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
         if let Some(key) = rsa_key::from_pkcs8_der(der)? {
-            let spec = match key.size() {
-                256 => WrappingKeySpec::Rsa2048,
-                384 => WrappingKeySpec::Rsa3072,
-                512 => WrappingKeySpec::Rsa4096,
-                _ => {
-                    return Err(Error::InvalidKey(
-                        "an RSA wrapping key must have a 2048-, 3072- or 4096-bit modulus",
-                    ));
-                }
-            };
+            let spec = rsa_wrapping_key_spec(&key)?;
             return Ok(WrappingPrivateKey {
                 spec,
                 inner: PrivateInner::Rsa(Box::new(key)),
@@ -151,6 +142,20 @@ impl WrappingPrivateKey {
     }
 }
 
+/// The wrapping key spec of an RSA key: its modulus must be exactly 2048, 3072 or 4096 bits.
+fn rsa_wrapping_key_spec(key: &impl PublicKeyParts) -> Result<WrappingKeySpec, Error> {
+    WrappingKeySpec::ALL
+        .iter()
+        .copied()
+        .find(|spec| {
+            spec.rsa_modulus_len() == Some(key.size())
+                && key.n().bit_width() as usize == key.size() * 8
+        })
+        .ok_or(Error::InvalidKey(
+            "an RSA wrapping key must have a 2048-, 3072- or 4096-bit modulus",
+        ))
+}
+
 impl fmt::Debug for WrappingPrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "WrappingPrivateKey({}, [REDACTED])", self.spec)
@@ -162,16 +167,7 @@ impl WrappingPublicKey {
     /// an SM2 key on sm2p256v1.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         if let Ok(key) = rsa::PublicKey::from_public_key_der(der) {
-            let spec = match key.size() {
-                256 => WrappingKeySpec::Rsa2048,
-                384 => WrappingKeySpec::Rsa3072,
-                512 => WrappingKeySpec::Rsa4096,
-                _ => {
-                    return Err(Error::InvalidKey(
-                        "an RSA wrapping key must have a 2048-, 3072- or 4096-bit modulus",
-                    ));
-                }
-            };
+            let spec = rsa_wrapping_key_spec(&key)?;
             if key.e() != &rsa::BoxedUint::from(RSA_PUBLIC_EXPONENT) {
                 return Err(Error::InvalidKey("an RSA wrapping key must have e = 65537"));
             }

@@ -77,3 +77,44 @@ fn a_broken_rng_is_an_error_not_a_hang() {
         Error::Rng
     );
 }
+
+#[test]
+fn a_2047_bit_rsa_public_key_is_not_an_rsa_2048_wrapping_key() {
+    let dir = std::env::temp_dir().join(format!("kms-import-2047-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let private = dir.join("k.pem");
+    let public = dir.join("k.der");
+    let run = |args: &[&str]| std::process::Command::new("openssl").args(args).output();
+    let Ok(out) = run(&[
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:2047",
+        "-out",
+        private.to_str().unwrap(),
+    ]) else {
+        eprintln!("SKIPPED: openssl not found");
+        return;
+    };
+    assert!(out.status.success(), "{out:?}");
+    let out = run(&[
+        "pkey",
+        "-in",
+        private.to_str().unwrap(),
+        "-pubout",
+        "-outform",
+        "DER",
+        "-out",
+        public.to_str().unwrap(),
+    ])
+    .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let der = std::fs::read(&public).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    // 2047 bits still take 256 bytes: the byte length alone would call it RSA_2048.
+    assert!(matches!(
+        WrappingPublicKey::from_der(&der),
+        Err(Error::InvalidKey(_))
+    ));
+}
