@@ -5,7 +5,8 @@
 //! If a part (a) starts failing after a dependency update, the defect was fixed upstream: keep
 //! part (b), and update this file and the comment at the top of `src/sm2_pke.rs`.
 
-use kms_import::rand_core::{TryCryptoRng, TryRng};
+mod common;
+use common::StuckAtZeroRng;
 use kms_import::{Error, WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey};
 use pkcs8::DecodePrivateKey;
 use rand::{SeedableRng, rngs::ChaCha20Rng};
@@ -219,23 +220,6 @@ fn empty_message_is_refused_not_a_hang() {
     );
 }
 
-/// An RNG that only returns zero bytes: k = 0 forever.
-struct ZeroRng;
-impl TryRng for ZeroRng {
-    type Error = core::convert::Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        Ok(0)
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        Ok(0)
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        dst.fill(0);
-        Ok(())
-    }
-}
-impl TryCryptoRng for ZeroRng {}
-
 /// A related hang we guard against: a broken RNG that always yields k = 0 makes
 /// `NonZeroScalar::try_generate_from_rng` (what `sm2::pke` draws k with) reject forever. Ours
 /// bounds the redraws and reports `Error::Rng`. (Not run against the dependency: it would hang.)
@@ -243,7 +227,7 @@ impl TryCryptoRng for ZeroRng {}
 fn broken_rng_is_an_error_not_a_hang() {
     let (ours, _) = key_pair(6);
     assert_eq!(
-        ours.public_key().wrap(SM2PKE, b"x", &mut ZeroRng),
+        ours.public_key().wrap(SM2PKE, b"x", &mut StuckAtZeroRng),
         Err(Error::Rng)
     );
 }

@@ -1,26 +1,9 @@
 //! Wrapping key generation and export, every spec.
 
-use kms_import::rand_core::{TryCryptoRng, TryRng};
+mod common;
+use common::StuckAtZeroRng;
 use kms_import::{Error, WrappingKeySpec, WrappingPrivateKey, WrappingPublicKey};
 use rand::{SeedableRng, rngs::ChaCha20Rng};
-
-/// An RNG that only ever returns zero bytes.
-struct StuckAtZero;
-
-impl TryRng for StuckAtZero {
-    type Error = core::convert::Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        Ok(0)
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        Ok(0)
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        dst.fill(0);
-        Ok(())
-    }
-}
-impl TryCryptoRng for StuckAtZero {}
 
 #[test]
 fn every_spec_round_trips_through_pkcs8_and_spki() {
@@ -73,7 +56,7 @@ fn rsa_spki_is_rsa_encryption_with_null_parameters() {
 #[test]
 fn a_broken_rng_is_an_error_not_a_hang() {
     assert_eq!(
-        WrappingPrivateKey::generate(WrappingKeySpec::Sm2, &mut StuckAtZero).unwrap_err(),
+        WrappingPrivateKey::generate(WrappingKeySpec::Sm2, &mut StuckAtZeroRng).unwrap_err(),
         Error::Rng
     );
 }
