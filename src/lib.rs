@@ -39,6 +39,8 @@ mod secret;
 mod sm2_ciphertext;
 mod sm2_pke;
 mod small_primes;
+#[cfg(test)]
+mod test_rng;
 mod token;
 mod token_format;
 mod unix_time;

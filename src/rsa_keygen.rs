@@ -170,21 +170,7 @@ mod tests {
     /// end in an error, not spin forever.
     #[test]
     fn broken_rng_is_an_error_not_a_hang() {
-        struct Zeros;
-        impl rand_core::TryRng for Zeros {
-            type Error = core::convert::Infallible;
-            fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-                Ok(0)
-            }
-            fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-                Ok(0)
-            }
-            fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-                dst.fill(0);
-                Ok(())
-            }
-        }
-        impl rand_core::TryCryptoRng for Zeros {}
+        use crate::test_rng::StuckAtZeroRng as Zeros;
         let trial = &TrialDivision::for_prime_bits(1024);
         let target = Target {
             bits: 1024,

@@ -231,21 +231,7 @@ mod tests {
     impl rand_core::TryCryptoRng for CountingRng {}
 
     /// Returns only zero bytes: k = 0 on every draw.
-    struct ZeroRng;
-    impl rand_core::TryRng for ZeroRng {
-        type Error = core::convert::Infallible;
-        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-            Ok(0)
-        }
-        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-            Ok(0)
-        }
-        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-            dst.fill(0);
-            Ok(())
-        }
-    }
-    impl rand_core::TryCryptoRng for ZeroRng {}
+    use crate::test_rng::StuckAtZeroRng as ZeroRng;
 
     fn key() -> sm2::SecretKey {
         sm2::SecretKey::generate_from_rng(&mut CountingRng(7))
