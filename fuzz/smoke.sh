@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fuzz smoke for CI: builds every cargo-fuzz target once and runs each for FUZZ_SMOKE_SECS seconds
-# (default 15) from the committed seed corpus. Fails if any target crashes, times out or leaks.
+# (default 30) from the committed seed corpus. Fails if any target crashes, times out or leaks.
 #
-#   fuzz/smoke.sh                      # all targets, 15 s each
+#   fuzz/smoke.sh                      # all targets, 30 s each (what the issue asks of CI)
 #   FUZZ_SMOKE_SECS=300 fuzz/smoke.sh  # a longer local campaign
 #   fuzz/smoke.sh names matrix         # some targets only
 #
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-secs="${FUZZ_SMOKE_SECS:-15}"
+secs="${FUZZ_SMOKE_SECS:-30}"
 export RUSTC_BOOTSTRAP=1
 export CARGO_TERM_COLOR=never
 start=$(date +%s)
