@@ -131,6 +131,7 @@ fn main() {
     }
 
     service_seeds(&mut rng, &mut put);
+    decoder_seeds(&mut rng, &mut put);
 
     println!("wrote {written} new seed files under {}", root.display());
 }
@@ -357,4 +358,42 @@ fn service_seeds(rng: &mut ChaCha20Rng, put: &mut impl FnMut(&str, &[u8])) {
         let data = std::fs::read(file.expect("entry").path()).expect("read");
         put("sm2_ciphertext_der", &data);
     }
+}
+
+/// `oaep_decode` and `kwp_unwrap` take the decrypted structure (see src/fuzz_targets/decoders.rs):
+/// well-formed blocks of several sizes, and each with one check broken.
+fn decoder_seeds(rng: &mut ChaCha20Rng, put: &mut impl FnMut(&str, &[u8])) {
+    // [flags, Y || seed || DB]: flag 2 has the harness write lHash; DB = lHash || PS || 01 || M.
+    for (flags, h_len) in [(2u8, 20usize), (3, 32)] {
+        for (k, m_len) in [
+            (256usize, 32usize),
+            (256, 0),
+            (384, 1),
+            (512, 512 - 2 * h_len - 2),
+        ] {
+            let mut em = vec![0u8; k];
+            em[1..1 + h_len].copy_from_slice(&random_bytes(rng, h_len));
+            em[k - m_len - 1] = 1;
+            em[k - m_len..].copy_from_slice(&random_bytes(rng, m_len));
+            put("oaep_decode", &[&[flags][..], &em].concat());
+            let mut bad = em.clone();
+            bad[0] = 1;
+            put("oaep_decode", &[&[flags][..], &bad].concat());
+        }
+    }
+    // [flags, A || P]: flag 1 has the harness encrypt, flag 2 write A65959A6 into A.
+    for len in [1usize, 7, 8, 9, 32, 1218, 4096] {
+        let padded = len.div_ceil(8) * 8;
+        let mut input = vec![3u8, 0, 0, 0, 0];
+        input.extend((len as u32).to_be_bytes());
+        input.extend(random_bytes(rng, len));
+        input.resize(1 + 8 + padded, 0);
+        put("kwp_unwrap", &input);
+        if padded > len {
+            let mut nonzero_padding = input.clone();
+            *nonzero_padding.last_mut().expect("padded") = 1;
+            put("kwp_unwrap", &nonzero_padding);
+        }
+    }
+    put("kwp_unwrap", &[&[0u8][..], &random_bytes(rng, 24)].concat());
 }

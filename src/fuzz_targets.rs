@@ -20,8 +20,10 @@ use crate::matrix::{self, Reason, Refusal};
 use crate::names::{KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};
 use crate::wrapping_key::{WrappingPrivateKey, WrappingPublicKey};
 
+mod decoders;
 mod service;
 
+pub use decoders::{kwp_unwrap, oaep_decode};
 pub use service::{import_key_material_call, import_token_open, open_sealed_body};
 
 /// `unwrap_<algorithm>`: `EncryptedKeyMaterial` straight from the attacker.

@@ -49,7 +49,7 @@ pub(crate) fn wrap(kek: &[u8; KEY_LEN], key_data: &[u8]) -> Result<Vec<u8>, Erro
 /// RFC 5649 §4.2 unwrapping. Any failure is [`Error::Unwrap`], reached after all checks ran.
 pub(crate) fn unwrap(kek: &[u8; KEY_LEN], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
     // The length is public: at least two semiblocks, a whole number of them.
-    if wrapped.len() < 2 * SEMIBLOCK || wrapped.len() % SEMIBLOCK != 0 {
+    if wrapped.len() < 2 * SEMIBLOCK || !wrapped.len().is_multiple_of(SEMIBLOCK) {
         return Err(Error::Unwrap);
     }
     let n = wrapped.len() / SEMIBLOCK - 1;

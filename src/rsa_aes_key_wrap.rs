@@ -41,7 +41,7 @@ pub(crate) fn unwrap<R: CryptoRng + ?Sized>(
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let k = key.size();
     // Public length checks: an RSA block, then at least two whole KWP semiblocks.
-    if ciphertext.len() < k + 16 || (ciphertext.len() - k) % 8 != 0 {
+    if ciphertext.len() < k + 16 || !(ciphertext.len() - k).is_multiple_of(8) {
         return Err(Error::Unwrap);
     }
     let (rsa_block, wrapped) = ciphertext.split_at(k);

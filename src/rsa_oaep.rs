@@ -97,7 +97,7 @@ pub(crate) fn decrypt<R: CryptoRng + ?Sized>(
 
 /// EME-OAEP decoding (RFC 8017 §7.1.2 step 3) with the empty label and MGF1 over the same hash.
 /// Which check failed, and where the 0x01 separator is, do not change the work done.
-fn eme_oaep_decode<D: Digest>(em: &mut [u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+pub(crate) fn eme_oaep_decode<D: Digest>(em: &mut [u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
     let h_len = <D as Digest>::output_size();
     // §7.1.2 step 1.c: k ≥ 2·hLen + 2 (public; always true for 2048-bit and larger keys).
     if em.len() < 2 * h_len + 2 {
@@ -132,7 +132,7 @@ fn eme_oaep_decode<D: Digest>(em: &mut [u8]) -> Result<Zeroizing<Vec<u8>>, Error
 }
 
 /// `out ⊕= MGF1(seed, out.len())` (RFC 8017 B.2.1).
-fn mgf1_xor<D: Digest>(seed: &[u8], out: &mut [u8]) {
+pub(crate) fn mgf1_xor<D: Digest>(seed: &[u8], out: &mut [u8]) {
     for (counter, chunk) in out.chunks_mut(<D as Digest>::output_size()).enumerate() {
         let mut hasher = D::new();
         hasher.update(seed);

@@ -238,6 +238,16 @@ pub fn sm2_ciphertext_der(data: &[u8]) {
     body::sm2_ciphertext_der(data);
 }
 
+/// EME-OAEP decoding, held against the spec read literally: `[flags, unmasked EM]`.
+pub fn oaep_decode(data: &[u8]) {
+    body::oaep_decode(data);
+}
+
+/// The KWP unwrap, held against `aes-kw` and the spec: `[flags, ciphertext or A || P]`.
+pub fn kwp_unwrap(data: &[u8]) {
+    body::kwp_unwrap(data);
+}
+
 /// A fuzz target: a name and its body.
 pub type Target = (&'static str, fn(&[u8]));
 
@@ -258,6 +268,8 @@ pub const TARGETS: &[Target] = &[
         unwrap_rsa_aes_key_wrap_sha_256_rsa_4096,
     ),
     ("unwrap_sm2pke", unwrap_sm2pke),
+    ("oaep_decode", oaep_decode),
+    ("kwp_unwrap", kwp_unwrap),
     ("names", names),
     ("matrix", matrix),
     ("roundtrip", roundtrip),
