@@ -3,7 +3,8 @@
 #
 #   fuzz/campaign.sh run SECS TARGET...   # fuzz each TARGET for SECS, one after the other
 #   fuzz/campaign.sh until SECS TARGET... # fuzz each TARGET, in runs of at most 20 min, until the ledger
-#                                         # holds SECS CPU seconds for it (3600 for the campaign goal)
+#                                         # holds SECS CPU seconds for it (3600 for the campaign goal);
+#                                         # FUZZ_DEADLINE=<epoch s> stops it cleanly by then
 #   fuzz/campaign.sh total                # CPU seconds, executions and crashes per target, from the ledger
 #
 # Each run appends one line to fuzz/campaigns.tsv (committed): UTC start, target, build, wall and CPU
@@ -90,8 +91,15 @@ case "${1:-}" in
       while :; do
         done_s="$(awk -F'\t' -v t="$target" 'NR > 1 && $2 == t { s += $5 } END { print s + 0 }' "$ledger")"
         [ "$done_s" -lt "$goal" ] || break
-        left=$(( goal - done_s + 30 ))
-        run_one "$(( left < 1200 ? left : 1200 ))" "$target"
+        secs=$(( goal - done_s + 30 ))
+        [ "$secs" -le 1200 ] || secs=1200
+        if [ -n "${FUZZ_DEADLINE:-}" ]; then
+          # Stop cleanly by a wall-clock deadline (epoch seconds), so no run is cut off unrecorded.
+          until_deadline=$(( FUZZ_DEADLINE - $(date +%s) ))
+          [ "$until_deadline" -ge 60 ] || exit 0
+          [ "$secs" -le "$until_deadline" ] || secs="$until_deadline"
+        fi
+        run_one "$secs" "$target"
       done
     done
     ;;
