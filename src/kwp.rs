@@ -25,7 +25,7 @@ pub(crate) const KEY_LEN: usize = 32;
 /// A semiblock: half an AES block (SP 800-38F §4.1).
 const SEMIBLOCK: usize = 8;
 /// The alternative initial value's constant half (RFC 5649 §3).
-const AIV_PREFIX: [u8; 4] = [0xA6, 0x59, 0x59, 0xA6];
+pub(crate) const AIV_PREFIX: [u8; 4] = [0xA6, 0x59, 0x59, 0xA6];
 
 /// Length of the KWP output for `len` bytes of input: the input padded to a multiple of 8, plus 8.
 pub(crate) const fn wrapped_len(len: usize) -> usize {

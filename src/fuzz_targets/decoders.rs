@@ -15,14 +15,12 @@ use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
 use sha2::Digest;
 
 use crate::error::Error;
-use crate::kwp;
+use crate::kwp::{self, AIV_PREFIX};
 use crate::limits::MAX_ENCRYPTED_KEY_MATERIAL_LEN;
 use crate::rsa_oaep::{eme_oaep_decode, mgf1_xor};
 
 /// The largest EM: a 4096-bit modulus.
 const MAX_EM_LEN: usize = 512;
-/// The KWP constant (RFC 5649 §3).
-const AIV_PREFIX: [u8; 4] = [0xA6, 0x59, 0x59, 0xA6];
 /// A fixed KEK: the target is about the check after W^-1, not about keys.
 const KEK: [u8; kwp::KEY_LEN] = [0x4b; kwp::KEY_LEN];
 
