@@ -3,8 +3,9 @@
 //! Wrapping is `aes-kw`'s `KwpAes256`. Unwrapping is done here on top of the AES block cipher so
 //! that the integrity check (RFC 5649 §3: the 32-bit constant A65959A6, the message length
 //! indicator range and the zero padding) runs in constant time and fails in one place: `aes-kw`
-//! 0.3 checks those three one after another with early returns. The unwrap below is tested
-//! against `aes-kw` and against the Wycheproof and NIST CAVP vectors.
+//! 0.3 checks those three one after another with early returns, and 0.3.1 accepts a one-semiblock
+//! input, `A65959A6 00000000`, as the wrap of nothing (Wycheproof tcId 253, tests/kat_kwp.rs). The
+//! unwrap below is tested against `aes-kw` and against the Wycheproof and NIST CAVP vectors.
 
 use alloc::vec;
 use alloc::vec::Vec;

@@ -39,36 +39,14 @@ fn token_body_with_uppercase_key_id_is_refused() {
         Err(KmsError::InvalidImportTokenException(m)) => assert!(m.contains("malformed"), "{m}"),
         other => panic!("expected a malformed-token refusal, got {other:?}"),
     }
-    // The canonical spelling of the same body opens (so the refusal is about the spelling).
+    // The canonical spelling of the same body is not refused as malformed (so the refusal above
+    // is about the spelling).
     let mut canonical = body.to_vec();
     let at = canonical
         .windows(4)
         .position(|w| w == b"A6ef")
         .expect("found above");
     canonical[at] = b'a';
-    let opened = kms_import::fuzz_targets::open_sealed_body(
-        &s.sealing_key,
-        &s.key_id,
-        fuzz_support::now(),
-        body,
-    );
-    match opened {
-        Err(KmsError::InvalidImportTokenException(m)) => assert!(m.contains("malformed"), "{m}"),
-        other => panic!("expected a malformed-token refusal, got {other:?}"),
-    }
-    // The canonical spelling of the same body opens (so the refusal is about the spelling).
-    let canonical: Vec<u8> = String::from_utf8_lossy(body)
-        .is_char_boundary(0)
-        .then(|| {
-            let mut b = body.to_vec();
-            let at = b
-                .windows(4)
-                .position(|w| w == b"A6ef")
-                .expect("found above");
-            b[at] = b'a';
-            b
-        })
-        .expect("copy");
     let opened = kms_import::fuzz_targets::open_sealed_body(
         &s.sealing_key,
         &s.key_id,
@@ -90,4 +68,19 @@ fn import_input_with_token_age_i32_min_runs() {
     let input = fuzz_support::ImportInput::decode(&data).expect("decodes");
     assert_eq!(input.token_age, i32::MIN);
     fuzz_support::import_key_material(&data);
+}
+
+/// kwp_unwrap, 2026-11-23 (found by the CI smoke): a bug of the harness, not of the crate. The
+/// 8-byte ciphertext `A65959A6 00000000` (Wycheproof aes_kwp tcId 253) is refused by our unwrap,
+/// as RFC 5649 §4.2 requires, but `aes-kw` 0.3.1, the harness's second opinion, unwraps it to
+/// nothing, and the harness called the disagreement a crash. The harness now holds ciphertexts
+/// under two semiblocks to the RFC alone; `tests/kat_kwp.rs` pins aes-kw's defect.
+#[test]
+fn kwp_input_of_one_semiblock_is_refused_and_not_compared_with_aes_kw() {
+    let data = regression("kwp_unwrap", "harness_trusted_aes_kw_on_8_byte_ciphertext");
+    assert_eq!(data, [0x00, 0xA6, 0x59, 0x59, 0xA6, 0, 0, 0, 0]); // flags 0: a raw ciphertext
+    fuzz_support::kwp_unwrap(&data);
+    let kek = [0x5A; 32];
+    let refused = kms_import::hazmat::aes256_kwp_unwrap(&kek, &data[1..]);
+    assert_eq!(refused.err(), Some(kms_import::Error::Unwrap));
 }

@@ -156,3 +156,74 @@ fn nist_cavp_kwp_aes256() {
         file.number_of_tests,
     );
 }
+
+/// A defect of `aes-kw` 0.3.1, found by our `kwp_unwrap` fuzz target: `KwpAes256::unwrap_key`
+/// takes a one-semiblock "ciphertext", runs no AES at all, and accepts the plain bytes
+/// `A65959A6 00000000` under any KEK as the wrap of the empty string (Wycheproof tcId 253,
+/// "invalid wrapping of empty key"; RFC 5649 §4.2 needs n ≥ 1, so at least 16 bytes). It is the
+/// one Wycheproof AES-256 case on which aes-kw is wrong. Part (a) pins the defect, part (b) shows
+/// our unwrap (`src/kwp.rs`, which does not call aes-kw's) refuses it, alone and inside an
+/// `RSA_AES_KEY_WRAP_SHA_256` ciphertext. If (a) starts failing after an update, aes-kw was fixed
+/// upstream: keep (b) and update this comment.
+#[test]
+fn aes_kw_0_3_1_accepts_an_unencrypted_empty_wrap_and_we_refuse_it() {
+    use aes_kw::KwpAes256;
+    use aes_kw::cipher::KeyInit;
+
+    let relative = "wycheproof/testvectors_v1/aes_kwp_test.json";
+    let file: WycheproofFile<KeywrapGroup> = load_json(relative);
+    let mut aes_kw_wrong = Vec::new();
+    for group in file.test_groups.iter().filter(|g| g.key_size == 256) {
+        for test in &group.tests {
+            let key = kek("tc", &test.key);
+            let ct = unhex("ct", &test.ct);
+            let mut buf = vec![0u8; ct.len().saturating_sub(8)];
+            let theirs = KwpAes256::new(&key.into()).unwrap_key(&ct, &mut buf);
+            let ok_as_expected = match (test.result, theirs) {
+                (Expected::Valid, Ok(msg)) => msg == unhex("msg", &test.msg).as_slice(),
+                (Expected::Invalid, Err(_)) => true,
+                _ => false,
+            };
+            if !ok_as_expected {
+                aes_kw_wrong.push(test.tc_id);
+            }
+        }
+    }
+    // (a) aes-kw gets exactly tcId 253 wrong, and for any KEK.
+    assert_eq!(
+        aes_kw_wrong,
+        [253],
+        "Wycheproof AES-256 KWP cases aes-kw 0.3.1 gets wrong"
+    );
+    let forged = [0xA6, 0x59, 0x59, 0xA6, 0, 0, 0, 0];
+    for kek in [[0u8; 32], [0xFF; 32], [0x42; 32]] {
+        let mut nothing = [0u8; 0];
+        let theirs = KwpAes256::new(&kek.into()).unwrap_key(&forged, &mut nothing);
+        assert_eq!(
+            theirs.ok(),
+            Some(&[][..]),
+            "aes-kw accepts it under any KEK"
+        );
+        // (b) ours does not.
+        assert_eq!(aes256_kwp_unwrap(&kek, &forged).err(), Some(Error::Unwrap));
+    }
+    // (b) nor inside RSA_AES_KEY_WRAP_SHA_256: a genuine RSA block followed by the 8 bytes.
+    let mut rng = common::test_rng(253);
+    let key =
+        kms_import::WrappingPrivateKey::generate(kms_import::WrappingKeySpec::Rsa2048, &mut rng)
+            .unwrap();
+    let algorithm = kms_import::WrappingAlgorithm::RsaAesKeyWrapSha256;
+    let genuine = key.public_key().wrap(algorithm, b"k", &mut rng).unwrap();
+    let mut ciphertext = genuine[..256].to_vec();
+    ciphertext.extend_from_slice(&forged);
+    assert_eq!(
+        key.unwrap(algorithm, &ciphertext, &mut rng).err(),
+        Some(Error::Unwrap)
+    );
+    assert_eq!(
+        key.unwrap(algorithm, &genuine, &mut rng)
+            .unwrap()
+            .as_bytes(),
+        b"k"
+    );
+}

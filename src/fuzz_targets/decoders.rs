@@ -85,8 +85,9 @@ fn naive_oaep_decode<'a>(em: &'a [u8], h_len: usize, l_hash: &[u8]) -> Option<&'
 /// `kwp_unwrap`: `[flags, bytes]`. With flag bit 0 clear, `bytes` is a ciphertext. With it set,
 /// `bytes` is A || P (at least two semiblocks, whole semiblocks), which the harness encrypts as
 /// RFC 5649 §4.1 does (one AES block for n = 1, else W of RFC 3394 §2.2.1), after writing
-/// A65959A6 into A when bit 1 is set. Our unwrap must agree with `aes-kw`'s on every ciphertext,
-/// and with the RFC 5649 §4.2 step 2 checks on every A || P.
+/// A65959A6 into A when bit 1 is set. Our unwrap must refuse every ciphertext shorter than two
+/// semiblocks, agree with `aes-kw`'s on every other one, and agree with the RFC 5649 §4.2 step 2
+/// checks on every A || P.
 pub fn kwp_unwrap(data: &[u8]) {
     let Some((&flags, bytes)) = data.split_first() else {
         return;
@@ -108,7 +109,17 @@ pub fn kwp_unwrap(data: &[u8]) {
         (encrypt_a_and_p(&plain), Some(expected))
     };
     let ours = kwp::unwrap(&KEK, &ciphertext);
-    let mut buf = alloc::vec![0u8; ciphertext.len().saturating_sub(8)];
+    if ciphertext.len() < 16 {
+        // RFC 5649 §4.2: n ≥ 1, so a ciphertext has at least two semiblocks. aes-kw 0.3.1 is no
+        // oracle here: it accepts the unencrypted `A65959A6 00000000` as a wrap of nothing
+        // (Wycheproof aes_kwp tcId 253; tests/kat_kwp.rs shows it).
+        assert!(
+            matches!(ours, Err(Error::Unwrap)),
+            "KWP: {ours:?} from < 16 bytes"
+        );
+        return;
+    }
+    let mut buf = alloc::vec![0u8; ciphertext.len() - 8];
     let theirs = aes_kw::KwpAes256::new(&Array::from(KEK)).unwrap_key(&ciphertext, &mut buf);
     match (&ours, &theirs) {
         (Ok(a), Ok(b)) => assert_eq!(a.as_slice(), *b, "KWP: aes-kw unwrapped other bytes"),
