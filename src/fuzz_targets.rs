@@ -7,7 +7,8 @@
 //!
 //! Each function returns normally for every input the code handles as specified. A failed
 //! assertion here is a finding: it is what the fuzzer reports as a crash. Nothing in this module
-//! is part of the API.
+//! is part of the API: it is compiled only with the `fuzzing` feature, which `fuzz/` and this
+//! crate's own tests (a dev-dependency on itself) turn on, so a normal build carries none of it.
 
 use alloc::string::ToString;
 use alloc::vec::Vec;

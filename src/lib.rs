@@ -10,6 +10,7 @@ extern crate std;
 mod ec_key;
 mod error;
 mod fingerprint;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzz_targets;
 mod get_parameters;
