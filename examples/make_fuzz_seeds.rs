@@ -257,7 +257,7 @@ fn algorithm_for(
     .find(|&(a, w)| kms_import::matrix::check(partition, a, w, key_spec).is_ok())
 }
 
-/// Layout of a token body (src/token_format.rs): u8-length names, two u64 times, u16-length PKCS#8.
+/// Layout of a token body (src/service/token_format.rs): u8-length names, two u64 times, u16-length PKCS#8.
 fn token_body(names: [&str; 5], issued_at: u64, pkcs8: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     for name in names {

@@ -6,8 +6,8 @@
 
 use core::fmt;
 
-use crate::matrix::Refusal;
-use crate::names::{UnknownName, WrappingAlgorithm, WrappingKeySpec};
+use crate::policy::matrix::Refusal;
+use crate::policy::names::{UnknownName, WrappingAlgorithm, WrappingKeySpec};
 
 /// The date from which AWS KMS refuses `RSAES_PKCS1_V1_5`.
 pub const PKCS1_V1_5_DEPRECATED_SINCE: &str = "2023-10-10";

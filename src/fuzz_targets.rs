@@ -16,10 +16,10 @@ use alloc::vec::Vec;
 use rand_core::CryptoRng;
 
 use crate::error::Error;
+use crate::key::wrapping_key::{WrappingPrivateKey, WrappingPublicKey};
 use crate::limits::{MAX_ENCRYPTED_KEY_MATERIAL_LEN, MAX_MATERIAL_LEN};
-use crate::matrix::{self, Reason, Refusal};
-use crate::names::{KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};
-use crate::wrapping_key::{WrappingPrivateKey, WrappingPublicKey};
+use crate::policy::matrix::{self, Reason, Refusal};
+use crate::policy::names::{KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};
 
 mod decoders;
 mod service;
@@ -159,7 +159,7 @@ pub fn matrix(
             let limit = algorithm
                 .max_material_len(wrapping_key_spec)
                 .unwrap_or_else(|e| panic!("accepted, but wrap refuses the pair: {e:?}"));
-            assert!(crate::material::max_len(key_spec, partition) <= limit);
+            assert!(crate::policy::material::max_len(key_spec, partition) <= limit);
         }
         Err(refusal) => {
             assert_eq!(
@@ -209,18 +209,18 @@ pub fn spki_and_pkcs8_parse(data: &[u8]) {
 
 /// `key_material_pkcs8`: material validation for a key spec. Refusals are
 /// [`Error::IncorrectKeyMaterial`] only; accepted material has the exact length of its key spec
-/// (symmetric, HMAC) or fits within [`crate::material::max_len`], which is what the matrix's OAEP
+/// (symmetric, HMAC) or fits within [`crate::policy::material::max_len`], which is what the matrix's OAEP
 /// size rule relies on.
 pub fn key_material_pkcs8(key_spec: KeySpec, partition: Partition, material: &[u8]) {
-    let answer = crate::material::check(key_spec, partition, material);
+    let answer = crate::policy::material::check(key_spec, partition, material);
     assert_eq!(
         answer,
-        crate::material::check(key_spec, partition, material)
+        crate::policy::material::check(key_spec, partition, material)
     );
     match answer {
         Ok(()) => {
             assert_ne!(key_spec.material_kind(), MaterialKind::NotImportable);
-            let max = crate::material::max_len(key_spec, partition);
+            let max = crate::policy::material::max_len(key_spec, partition);
             assert!(
                 !material.is_empty() && material.len() <= max,
                 "{key_spec} material of {} bytes accepted; the matrix assumes at most {max}",
@@ -241,9 +241,9 @@ pub fn key_material_pkcs8(key_spec: KeySpec, partition: Partition, material: &[u
 /// `sm2_ciphertext_der`: the GM/T 0009 parser. What it accepts is strict DER, so encoding the
 /// fields again gives back the very same bytes; and it bounds C2 by [`MAX_MATERIAL_LEN`].
 pub fn sm2_ciphertext_der(data: &[u8]) {
-    if let Some(c) = crate::sm2_ciphertext::decode(data) {
+    if let Some(c) = crate::algorithm::sm2_ciphertext::decode(data) {
         assert!(!c.c2.is_empty() && c.c2.len() <= MAX_MATERIAL_LEN);
-        let again = crate::sm2_ciphertext::encode(&c.x1, &c.y1, c.c3, c.c2);
+        let again = crate::algorithm::sm2_ciphertext::encode(&c.x1, &c.y1, c.c3, c.c2);
         assert_eq!(
             again.as_slice(),
             data,

@@ -4,8 +4,8 @@
 
 use alloc::vec::Vec;
 
+use crate::algorithm::kwp;
 use crate::error::Error;
-use crate::kwp;
 use crate::secret::KeyMaterial;
 
 /// AES-256 key wrap with padding (RFC 5649 §4.1) of `key_data` under `kek`.

@@ -7,73 +7,54 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-mod ec_key;
+// The layers, each using only the ones listed after it.
+mod algorithm;
 mod error;
-mod fingerprint;
+mod key;
+mod policy;
+mod service;
+
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzz_targets;
-mod get_parameters;
 pub mod hazmat;
-mod import_material;
-mod kdf;
-mod key_id;
-mod key_metadata;
-mod kms_error;
-mod kwp;
 pub mod limits;
-pub mod material;
-mod material_pkcs8;
-pub mod matrix;
-mod names;
-mod pool;
-#[cfg(feature = "std")]
-mod pool_filler;
-mod prime_search;
-#[cfg(feature = "parallel")]
-mod prime_search_parallel;
-mod rsa_aes_key_wrap;
-mod rsa_key;
-mod rsa_keygen;
-mod rsa_oaep;
 mod secret;
-mod sm2_ciphertext;
-mod sm2_pke;
-mod small_primes;
 #[cfg(test)]
 mod test_rng;
-mod token;
-mod token_format;
-mod unix_time;
-mod wrap;
-mod wrapping_key;
 
+// Names and policy.
 pub use error::{Error, PKCS1_V1_5_DEPRECATED_SINCE};
-pub use fingerprint::{FingerprintKey, InvalidFingerprint, MaterialFingerprint};
-pub use get_parameters::{
+pub use policy::names::{
+    KeySpec, MaterialKind, Partition, UnknownName, WrappingAlgorithm, WrappingKeySpec,
+};
+pub use policy::{material, matrix};
+
+// Keys.
+pub use key::pool::{FreshWrappingKey, WrappingKeyPool};
+#[cfg(feature = "std")]
+pub use key::pool_filler::PoolFiller;
+pub use key::wrapping_key::{RSA_PUBLIC_EXPONENT, WrappingPrivateKey, WrappingPublicKey};
+pub use secret::KeyMaterial;
+
+// The service.
+pub use service::fingerprint::{FingerprintKey, InvalidFingerprint, MaterialFingerprint};
+pub use service::get_parameters::{
     GetParametersForImportRequest, ParametersForImport, get_parameters_for_import,
     get_parameters_for_import_with_wrapping_key,
 };
-pub use import_material::{
+pub use service::import_material::{
     ImportKeyMaterialRequest, ImportSecrets, ImportedKeyMaterial, KeyMaterialExpiration,
     MAX_KEY_MATERIAL_VALIDITY_SECS, import_key_material,
 };
-pub use key_id::{KeyArn, KeyId, KeyIdentifier};
-pub use key_metadata::{ExpirationModel, KeyMetadata, KeyState, Origin};
-pub use kms_error::{INVALID_CIPHERTEXT_MESSAGE, KmsError};
-pub use names::{
-    KeySpec, MaterialKind, Partition, UnknownName, WrappingAlgorithm, WrappingKeySpec,
-};
-pub use pool::{FreshWrappingKey, WrappingKeyPool};
-#[cfg(feature = "std")]
-pub use pool_filler::PoolFiller;
-pub use secret::KeyMaterial;
-pub use token::{
+pub use service::key_id::{KeyArn, KeyId, KeyIdentifier};
+pub use service::key_metadata::{ExpirationModel, KeyMetadata, KeyState, Origin};
+pub use service::kms_error::{INVALID_CIPHERTEXT_MESSAGE, KmsError};
+pub use service::token::{
     ALLOWED_CLOCK_SKEW_SECS, OpenedToken, PARAMETERS_VALIDITY_SECS, SealingKeyId, SealingKeyLookup,
     TokenSealingKey, open_import_token,
 };
-pub use unix_time::{InvalidTimestamp, UnixTime};
-pub use wrapping_key::{RSA_PUBLIC_EXPONENT, WrappingPrivateKey, WrappingPublicKey};
+pub use service::unix_time::{InvalidTimestamp, UnixTime};
 
 /// Re-exported so callers can name the RNG traits this crate takes.
 pub use rand_core;

@@ -162,7 +162,7 @@ fn nist_cavp_kwp_aes256() {
 /// `A65959A6 00000000` under any KEK as the wrap of the empty string (Wycheproof tcId 253,
 /// "invalid wrapping of empty key"; RFC 5649 §4.2 needs n ≥ 1, so at least 16 bytes). It is the
 /// one Wycheproof AES-256 case on which aes-kw is wrong. Part (a) pins the defect, part (b) shows
-/// our unwrap (`src/kwp.rs`, which does not call aes-kw's) refuses it, alone and inside an
+/// our unwrap (`src/algorithm/kwp.rs`, which does not call aes-kw's) refuses it, alone and inside an
 /// `RSA_AES_KEY_WRAP_SHA_256` ciphertext. If (a) starts failing after an update, aes-kw was fixed
 /// upstream: keep (b) and update this comment.
 #[test]

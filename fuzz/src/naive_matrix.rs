@@ -1,5 +1,5 @@
 //! The compatibility rules restated from the text of issue 3 ("The compatibility matrix"),
-//! written without looking at `src/matrix.rs`: one boolean expression per rule, no table.
+//! written without looking at `src/policy/matrix.rs`: one boolean expression per rule, no table.
 
 use kms_import::{KeySpec as K, Partition as P, WrappingAlgorithm as A, WrappingKeySpec as W};
 

@@ -1,6 +1,6 @@
 //! Differential targets for the two constant-time decoders this crate writes itself instead of
-//! taking them from a dependency: EME-OAEP decoding ([`crate::rsa_oaep`]) and the KWP unwrap
-//! ([`crate::kwp`]).
+//! taking them from a dependency: EME-OAEP decoding ([`crate::algorithm::rsa_oaep`]) and the KWP unwrap
+//! ([`crate::algorithm::kwp`]).
 //!
 //! Random ciphertexts almost never decrypt to anything structured, and a constant-time decoder
 //! has no branches for coverage to follow. So here the fuzzer writes the *decrypted* structure
@@ -14,10 +14,10 @@ use aes::Aes256;
 use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
 use sha2::Digest;
 
+use crate::algorithm::kwp::{self, AIV_PREFIX};
+use crate::algorithm::rsa_oaep::{eme_oaep_decode, mgf1_xor};
 use crate::error::Error;
-use crate::kwp::{self, AIV_PREFIX};
 use crate::limits::MAX_ENCRYPTED_KEY_MATERIAL_LEN;
-use crate::rsa_oaep::{eme_oaep_decode, mgf1_xor};
 
 /// The largest EM: a 4096-bit modulus.
 const MAX_EM_LEN: usize = 512;

@@ -5,18 +5,20 @@ use alloc::vec::Vec;
 use aes_gcm::aead::AeadInOut;
 use rand_core::CryptoRng;
 
-use crate::fingerprint::MaterialFingerprint;
-use crate::import_material::{ImportKeyMaterialRequest, ImportSecrets, import_key_material};
-use crate::key_id::KeyId;
-use crate::key_metadata::{KeyMetadata, KeyState};
-use crate::kms_error::KmsError;
 use crate::limits::{MAX_ENCRYPTED_KEY_MATERIAL_LEN, MAX_IMPORT_TOKEN_LEN};
-use crate::token::{
+use crate::service::fingerprint::MaterialFingerprint;
+use crate::service::import_material::{
+    ImportKeyMaterialRequest, ImportSecrets, import_key_material,
+};
+use crate::service::key_id::KeyId;
+use crate::service::key_metadata::{KeyMetadata, KeyState};
+use crate::service::kms_error::KmsError;
+use crate::service::token::{
     ALLOWED_CLOCK_SKEW_SECS, OpenedToken, PARAMETERS_VALIDITY_SECS, SealingKeyLookup,
     TokenSealingKey, open_import_token,
 };
-use crate::token_format::{Body, HEADER_LEN, Header, NONCE_LEN, SALT_LEN};
-use crate::unix_time::UnixTime;
+use crate::service::token_format::{Body, HEADER_LEN, Header, NONCE_LEN, SALT_LEN};
+use crate::service::unix_time::UnixTime;
 
 /// `import_token_open`. The first byte chooses what the rest is:
 /// - even: a whole token, as a client sends it (random, mutated, or a valid one with flips);
@@ -152,7 +154,7 @@ pub fn import_key_material_call<R: CryptoRng + ?Sized, K: SealingKeyLookup + ?Si
         Ok(imported) => {
             assert!(!oversized, "an oversized request imported");
             let material = imported.material.as_bytes();
-            crate::material::check(key.key_spec, key.partition, material)
+            crate::policy::material::check(key.key_spec, key.partition, material)
                 .unwrap_or_else(|e| panic!("imported material fails its own check: {e}"));
             let id = imported.key_id.key_id();
             let fingerprint = secrets.fingerprint_key.fingerprint(&id, material);
@@ -173,7 +175,10 @@ pub fn import_key_material_call<R: CryptoRng + ?Sized, K: SealingKeyLookup + ?Si
             let text = alloc::format!("{e}");
             assert!(text.starts_with(e.name()), "{text}");
             if e == KmsError::InvalidCiphertextException {
-                assert_eq!(e.message(), crate::kms_error::INVALID_CIPHERTEXT_MESSAGE);
+                assert_eq!(
+                    e.message(),
+                    crate::service::kms_error::INVALID_CIPHERTEXT_MESSAGE
+                );
             }
         }
     }

@@ -4,9 +4,9 @@
 //! Steps (AWS KMS API reference, `GetParametersForImport`):
 //! 1. `KeyId` must be a key ID or key ARN of this key (`InvalidArnException`, `NotFoundException`).
 //! 2. The key's origin must be `EXTERNAL`, not in a custom key store, in a state that allows
-//!    imports (see [`crate::key_metadata`]).
+//!    imports (see [`crate::service::key_metadata`]).
 //! 3. The wrapping algorithm, wrapping key spec and key spec must be a combination KMS accepts
-//!    ([`crate::matrix::check`]), `RSAES_PKCS1_V1_5` included. The API reference lists no
+//!    ([`crate::policy::matrix::check`]), `RSAES_PKCS1_V1_5` included. The API reference lists no
 //!    `ValidationException` for this call and defines `UnsupportedOperationException` as "The
 //!    request was rejected because a specified parameter is not supported or a specified resource
 //!    is not valid for this operation", so every refusal is `UnsupportedOperationException`, with
@@ -19,14 +19,14 @@ use alloc::vec::Vec;
 
 use rand_core::CryptoRng;
 
-use crate::key_id::KeyIdentifier;
-use crate::key_metadata::KeyMetadata;
-use crate::kms_error::KmsError;
-use crate::matrix;
-use crate::names::{WrappingAlgorithm, WrappingKeySpec};
-use crate::token::{self, Binding, TokenSealingKey};
-use crate::unix_time::UnixTime;
-use crate::wrapping_key::WrappingPrivateKey;
+use crate::key::wrapping_key::WrappingPrivateKey;
+use crate::policy::matrix;
+use crate::policy::names::{WrappingAlgorithm, WrappingKeySpec};
+use crate::service::key_id::KeyIdentifier;
+use crate::service::key_metadata::KeyMetadata;
+use crate::service::kms_error::KmsError;
+use crate::service::token::{self, Binding, TokenSealingKey};
+use crate::service::unix_time::UnixTime;
 
 /// The request parameters, named as in the API.
 #[derive(Clone, Copy, Debug)]

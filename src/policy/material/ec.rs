@@ -22,7 +22,7 @@ use p256::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
 use p256::elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytes, FieldBytesSize};
 use p256::elliptic_curve::{PublicKey, SecretKey};
 
-use crate::material_pkcs8::{PrivateKeyInfo, Refused};
+use crate::policy::material::pkcs8::{PrivateKeyInfo, Refused};
 
 /// `id-ecPublicKey` (RFC 5480 §2.1.1).
 const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");

@@ -9,11 +9,11 @@
 //!    365 days from the request date." → `ValidationException`. `ImportToken` and
 //!    `EncryptedKeyMaterial` must be 1 to 6144 bytes (`InvalidImportTokenException`,
 //!    `InvalidCiphertextException`).
-//! 3. Origin, key store and key state (see [`crate::key_metadata`]).
-//! 4. Open the token for this key ([`crate::token`]); it must also match the key's spec and
+//! 3. Origin, key store and key state (see [`crate::service::key_metadata`]).
+//! 4. Open the token for this key ([`crate::service::token`]); it must also match the key's spec and
 //!    partition, and its combination must still pass the matrix.
 //! 5. Unwrap with the token's algorithm; any failure is the opaque `InvalidCiphertextException`.
-//! 6. [`crate::material::check`]: the material must fit the key spec → else
+//! 6. [`crate::policy::material::check`]: the material must fit the key spec → else
 //!    `IncorrectKeyMaterialException`.
 //! 7. Reimport: "you can reimport the same key material into that KMS key, but you cannot import
 //!    different key material" → the keyed fingerprint must equal the stored one (constant time),
@@ -24,15 +24,15 @@ use alloc::format;
 use rand_core::CryptoRng;
 
 use crate::error::Error;
-use crate::fingerprint::{FingerprintKey, MaterialFingerprint};
-use crate::key_id::KeyIdentifier;
-use crate::key_metadata::{ExpirationModel, KeyMetadata, KeyState};
-use crate::kms_error::KmsError;
 use crate::limits::{MAX_ENCRYPTED_KEY_MATERIAL_LEN, MAX_IMPORT_TOKEN_LEN};
+use crate::policy::{material, matrix};
 use crate::secret::KeyMaterial;
-use crate::token::{SealingKeyLookup, open_import_token};
-use crate::unix_time::UnixTime;
-use crate::{material, matrix};
+use crate::service::fingerprint::{FingerprintKey, MaterialFingerprint};
+use crate::service::key_id::KeyIdentifier;
+use crate::service::key_metadata::{ExpirationModel, KeyMetadata, KeyState};
+use crate::service::kms_error::KmsError;
+use crate::service::token::{SealingKeyLookup, open_import_token};
+use crate::service::unix_time::UnixTime;
 
 /// The longest `ValidTo` may lie after the request: 365 days.
 pub const MAX_KEY_MATERIAL_VALIDITY_SECS: u64 = 365 * 86_400;

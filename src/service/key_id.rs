@@ -15,8 +15,8 @@ use alloc::string::String;
 use core::fmt;
 use core::str::FromStr;
 
-use crate::kms_error::KmsError;
-use crate::names::Partition;
+use crate::policy::names::Partition;
+use crate::service::kms_error::KmsError;
 
 /// A bare key ID: a UUID, or `mrk-` and 32 hex digits for a multi-Region key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

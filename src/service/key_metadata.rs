@@ -20,9 +20,9 @@ use alloc::format;
 use core::fmt;
 use core::str::FromStr;
 
-use crate::key_id::{KeyArn, KeyIdentifier};
-use crate::kms_error::KmsError;
-use crate::names::{KeySpec, Partition, UnknownName, aws_enum};
+use crate::policy::names::{KeySpec, Partition, UnknownName, aws_enum};
+use crate::service::key_id::{KeyArn, KeyIdentifier};
+use crate::service::kms_error::KmsError;
 
 aws_enum! {
     /// Where the key material of a KMS key comes from (`KeyMetadata.Origin`).

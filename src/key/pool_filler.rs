@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use rand_core::CryptoRng;
 
-use crate::names::WrappingKeySpec;
-use crate::pool::{FreshWrappingKey, WrappingKeyPool};
-use crate::wrapping_key::WrappingPrivateKey;
+use crate::key::pool::{FreshWrappingKey, WrappingKeyPool};
+use crate::key::wrapping_key::WrappingPrivateKey;
+use crate::policy::names::WrappingKeySpec;
 
 struct State {
     pool: WrappingKeyPool,

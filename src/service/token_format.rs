@@ -22,9 +22,9 @@ use alloc::vec::Vec;
 
 use zeroize::Zeroizing;
 
-use crate::key_id::KeyIdentifier;
-use crate::names::{KeySpec, Partition, WrappingAlgorithm, WrappingKeySpec};
-use crate::unix_time::UnixTime;
+use crate::policy::names::{KeySpec, Partition, WrappingAlgorithm, WrappingKeySpec};
+use crate::service::key_id::KeyIdentifier;
+use crate::service::unix_time::UnixTime;
 
 /// "KMIT": KMS import token.
 pub(crate) const MAGIC: [u8; 4] = *b"KMIT";

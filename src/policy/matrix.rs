@@ -18,14 +18,14 @@
 //!   keys are generated inside KMS (no `EXTERNAL` origin is documented for them).
 //!
 //! The OAEP size rule is not special-cased: a key spec is refused under `RSAES_OAEP_*` when its
-//! largest material (see [`crate::material::max_len`]) exceeds one OAEP block, k − 2·hLen − 2
+//! largest material (see [`crate::policy::material::max_len`]) exceeds one OAEP block, k − 2·hLen − 2
 //! bytes. That is what excludes ECC_NIST_P521 (up to 241 bytes) under RSA_2048 (214 / 190 bytes).
 
 use core::fmt;
 
 use crate::error::PKCS1_V1_5_DEPRECATED_SINCE;
-use crate::material;
-use crate::names::{KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};
+use crate::policy::material;
+use crate::policy::names::{KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};
 
 use MaterialKind::{EccPrivateKey as Ecc, Hmac, RsaPrivateKey as Rsa, Symmetric};
 use Partition::{Aws, AwsCn, AwsUsGov};

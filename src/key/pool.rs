@@ -18,8 +18,8 @@ use alloc::collections::VecDeque;
 use rand_core::CryptoRng;
 
 use crate::error::Error;
-use crate::names::WrappingKeySpec;
-use crate::wrapping_key::WrappingPrivateKey;
+use crate::key::wrapping_key::WrappingPrivateKey;
+use crate::policy::names::WrappingKeySpec;
 
 /// A wrapping key that has just been generated and never handed out.
 #[derive(Debug)]

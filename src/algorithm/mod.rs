@@ -1,16 +1,23 @@
-//! The six wrapping algorithms, both directions: client-side `wrap`, service-side `unwrap`.
+//! The wrapping algorithms, both directions: RSAES-OAEP (RFC 8017 §7.1), RSA_AES_KEY_WRAP
+//! (RSAES-OAEP of an ephemeral AES-256 key, then AES-KWP, RFC 5649) and SM2PKE (GB/T 32918.4,
+//! GM/T 0009 DER), and the one dispatch from a wrapping algorithm to its scheme.
+
+pub(crate) mod kwp;
+pub(crate) mod rsa_aes_key_wrap;
+pub(crate) mod rsa_oaep;
+pub(crate) mod sm2_ciphertext;
+pub(crate) mod sm2_pke;
 
 use alloc::vec::Vec;
 
 use rand_core::CryptoRng;
 
+use crate::algorithm::rsa_oaep::OaepHash;
 use crate::error::Error;
+use crate::key::wrapping_key::{WrappingPrivateKey, WrappingPublicKey};
 use crate::limits::{MAX_ENCRYPTED_KEY_MATERIAL_LEN, MAX_MATERIAL_LEN};
-use crate::names::{WrappingAlgorithm, WrappingKeySpec};
-use crate::rsa_oaep::OaepHash;
+use crate::policy::names::{WrappingAlgorithm, WrappingKeySpec};
 use crate::secret::KeyMaterial;
-use crate::wrapping_key::{WrappingPrivateKey, WrappingPublicKey};
-use crate::{rsa_aes_key_wrap, rsa_oaep, sm2_pke};
 
 /// What an algorithm does, once `RSAES_PKCS1_V1_5` is out of the way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +77,7 @@ impl WrappingPublicKey {
     /// Refuses, before any cryptography: `RSAES_PKCS1_V1_5`; an algorithm that needs another kind
     /// of key; empty material; material longer than the algorithm can carry. This does not
     /// consult the compatibility matrix (it does not know the key spec); see
-    /// [`crate::matrix::check`] and [`crate::material::check`] for that.
+    /// [`crate::policy::matrix::check`] and [`crate::policy::material::check`] for that.
     pub fn wrap<R: CryptoRng + ?Sized>(
         &self,
         algorithm: WrappingAlgorithm,

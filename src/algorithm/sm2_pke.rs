@@ -1,5 +1,5 @@
 //! SM2PKE: GB/T 32918.4-2016 public-key encryption on sm2p256v1 with SM3 (for the KDF and C3),
-//! ciphertext as GM/T 0009 DER ([`crate::sm2_ciphertext`]).
+//! ciphertext as GM/T 0009 DER ([`crate::algorithm::sm2_ciphertext`]).
 //!
 //! The `sm2` crate is used for curve arithmetic only. Its `pke` module (0.14.0) is deliberately
 //! not used: its `DecryptingKey` prints the secret scalar in `Debug`, it compares C3 with `!=`
@@ -22,14 +22,10 @@ use sm2::{AffinePoint, FieldBytes, NonZeroScalar, ProjectivePoint};
 use sm3::{Digest, Sm3};
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::algorithm::sm2_ciphertext::{self, FIELD_LEN, Sm2Ciphertext};
 use crate::error::Error;
+use crate::key::sm2_scalar::{MAX_K_DRAWS, draw_scalar};
 use crate::limits::MAX_MATERIAL_LEN;
-use crate::sm2_ciphertext::{self, FIELD_LEN, Sm2Ciphertext};
-
-/// How many times encryption draws k before giving up with [`Error::Rng`]. A draw is redone when
-/// the 32 bytes are 0 or ≥ n (probability < 2^-32) or when t is all zero (probability ≤ 2^-8, for
-/// a one-byte message); 64 failures in a row mean a broken RNG, not bad luck.
-pub(crate) const MAX_K_DRAWS: usize = 64;
 
 /// x2 ‖ y2 of a shared point, big-endian: the KDF's input Z (GB/T 32918.4 §6.1 A5, §7.1 B4).
 type SharedSecret = Zeroizing<[u8; 2 * FIELD_LEN]>;
@@ -150,14 +146,6 @@ fn open_unwiped(
     } else {
         Err(Error::Unwrap)
     }
-}
-
-/// GB/T 32918.4 §6.1 A1 (and §6.1 of part 1 for a private key): 32 big-endian bytes from `rng`;
-/// `None` (draw again) when 0 or ≥ n.
-pub(crate) fn draw_scalar<R: CryptoRng + ?Sized>(rng: &mut R) -> Option<Zeroizing<NonZeroScalar>> {
-    let mut bytes = Zeroizing::new(FieldBytes::default());
-    rng.fill_bytes(&mut bytes);
-    Option::<NonZeroScalar>::from(NonZeroScalar::from_repr(*bytes)).map(Zeroizing::new)
 }
 
 /// [scalar]point as x ‖ y. The result is never O: `point` has prime order n (h = 1) and

@@ -1,10 +1,13 @@
 //! Key material checks: what each key spec accepts on import.
 
-use crate::ec_key::{self, EcCurve};
+pub(crate) mod ec;
+pub(crate) mod pkcs8;
+pub(crate) mod rsa;
+
 use crate::error::Error;
-use crate::material_pkcs8;
-use crate::names::{KeySpec, Partition};
-use crate::rsa_key::{self, RsaPolicy};
+use crate::policy::names::{KeySpec, Partition};
+use ec::EcCurve;
+use rsa::RsaPolicy;
 
 /// The largest material a key spec takes, in bytes, as used by the OAEP size rule of the matrix.
 ///
@@ -48,9 +51,9 @@ pub const fn symmetric_len(partition: Partition) -> usize {
 /// - a key spec that cannot receive imported material (ML-DSA, ML-KEM, Ed25519): refused;
 /// - `SM2` outside `aws-cn`: refused (it exists only in the China Regions);
 /// - `SYMMETRIC_DEFAULT`: exactly [`symmetric_len`] bytes; `HMAC_*`: exactly 28/32/48/64 bytes;
-/// - RSA: see `rsa_key::check`; the modulus must be exactly the key spec's size and the public
+/// - RSA: see `rsa::check`; the modulus must be exactly the key spec's size and the public
 ///   exponent odd with 2^16 < e < 2^256 (FIPS 186-5 §A.1.1; KMS itself generates e = 65537);
-/// - ECC and SM2: see `ec_key::check`.
+/// - ECC and SM2: see `ec::check`.
 ///
 /// The PKCS#8 envelope rules (version 0, no attributes, strict DER, nothing trailing) are in
 /// `material_pkcs8`.
@@ -77,16 +80,16 @@ fn check_reason(
         }
     };
     let rsa = |bits: &'static [u32]| -> Result<(), &'static str> {
-        let info = material_pkcs8::parse(material)?;
+        let info = pkcs8::parse(material)?;
         let policy = RsaPolicy {
             modulus_bits: bits,
             modulus_refusal: "the RSA modulus is not the size the key spec names \
                               (RSA_2048: 2048 bits, RSA_3072: 3072, RSA_4096: 4096)",
             e_65537_only: false,
         };
-        rsa_key::check(&info, &policy).map(drop)
+        rsa::check(&info, &policy).map(drop)
     };
-    let ec = |curve: EcCurve| ec_key::check(curve, &material_pkcs8::parse(material)?);
+    let ec = |curve: EcCurve| ec::check(curve, &pkcs8::parse(material)?);
     match key_spec {
         KeySpec::SymmetricDefault => match partition {
             Partition::AwsCn => exact_len(

@@ -15,8 +15,8 @@ use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use zeroize::Zeroize;
 
 use crate::error::Error;
-use crate::prime_search::Target;
-use crate::small_primes::TrialDivision;
+use crate::key::prime_search::Target;
+use crate::key::small_primes::TrialDivision;
 
 /// FIPS 186-5 Table B.1: Miller–Rabin rounds (random bases) for the primes of a modulus of `nlen`
 /// bits, at the error probability matching the security strength (2^−112 for 1024-bit primes,
@@ -88,7 +88,7 @@ fn find_prime<R: CryptoRng + ?Sized>(rng: &mut R, target: &Target<'_>) -> Result
     if threads <= 1 {
         return find_prime_sequential(rng, target);
     }
-    crate::prime_search_parallel::find_prime(rng, target, threads)
+    crate::key::prime_search_parallel::find_prime(rng, target, threads)
 }
 
 /// A.1.3 steps 4.2–4.8 (or 5.2–5.9) on the calling thread, drawing from the caller's RNG.
@@ -97,8 +97,8 @@ pub(crate) fn find_prime_sequential<R: CryptoRng + ?Sized>(
     target: &Target<'_>,
 ) -> Result<BoxedUint, Error> {
     for _ in 0..target.candidate_limit() {
-        if let crate::prime_search::Tested::Prime(p) =
-            crate::prime_search::test_one_candidate(rng, target, &|| true)
+        if let crate::key::prime_search::Tested::Prime(p) =
+            crate::key::prime_search::test_one_candidate(rng, target, &|| true)
         {
             return Ok(p);
         }

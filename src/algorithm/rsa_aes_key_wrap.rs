@@ -12,9 +12,9 @@ use rand_core::CryptoRng;
 use rsa::traits::PublicKeyParts;
 use zeroize::Zeroizing;
 
+use crate::algorithm::kwp;
+use crate::algorithm::rsa_oaep::{self, OaepHash};
 use crate::error::Error;
-use crate::kwp;
-use crate::rsa_oaep::{self, OaepHash};
 
 /// Client side: OAEP(ephemeral AES key) || KWP(AES key, material).
 pub(crate) fn wrap<R: CryptoRng + ?Sized>(

@@ -16,8 +16,8 @@ use core::str::FromStr;
 use subtle::ConstantTimeEq;
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
-use crate::kdf::hmac_sha256;
-use crate::key_id::KeyId;
+use crate::service::kdf::hmac_sha256;
+use crate::service::key_id::KeyId;
 
 /// Label deriving the fingerprint key from the caller's secret.
 const FINGERPRINT_KEY_LABEL: &[u8] = b"kms-import v1 material fingerprint key";

@@ -1,7 +1,7 @@
 //! The import token: everything `ImportKeyMaterial` needs from `GetParametersForImport`, sealed so
 //! the KMS keeps no state between the two calls.
 //!
-//! Sealing (layout in [`crate::token_format`]): a fresh 16-byte salt and 96-bit nonce from the
+//! Sealing (layout in [`crate::service::token_format`]): a fresh 16-byte salt and 96-bit nonce from the
 //! caller's RNG; the AES-256-GCM key is HMAC-SHA256(sealing secret, label || 0x00 || header), so
 //! every token has its own key and the 2^32-invocation limit for random nonces under one key
 //! (NIST SP 800-38D §8.3) does not cap how many tokens a sealing key may seal. The header (magic,
@@ -26,14 +26,14 @@ use rand_core::CryptoRng;
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use crate::error::Error;
-use crate::kdf::hmac_sha256;
-use crate::key_id::{KeyId, KeyIdentifier};
-use crate::kms_error::KmsError;
+use crate::key::wrapping_key::WrappingPrivateKey;
 use crate::limits::MAX_IMPORT_TOKEN_LEN;
-use crate::names::{KeySpec, Partition, WrappingAlgorithm, WrappingKeySpec};
-use crate::token_format::{Body, HEADER_LEN, Header, NONCE_LEN, SALT_LEN, TAG_LEN};
-use crate::unix_time::UnixTime;
-use crate::wrapping_key::WrappingPrivateKey;
+use crate::policy::names::{KeySpec, Partition, WrappingAlgorithm, WrappingKeySpec};
+use crate::service::kdf::hmac_sha256;
+use crate::service::key_id::{KeyId, KeyIdentifier};
+use crate::service::kms_error::KmsError;
+use crate::service::token_format::{Body, HEADER_LEN, Header, NONCE_LEN, SALT_LEN, TAG_LEN};
+use crate::service::unix_time::UnixTime;
 
 /// How long the public key and import token are valid: 24 hours (API reference,
 /// `GetParametersForImport`: "The public key and import token ... are valid for 24 hours").

@@ -24,7 +24,7 @@ use crypto_primes::hazmat::MillerRabin;
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
-use crate::small_primes::{self, TrialDivision};
+use crate::key::small_primes::{self, TrialDivision};
 
 /// The top word of `√2 · 2^(W−1)`, rounded down (W = bits in a `Word`): √2 = 1.0110101000001…₂.
 /// A candidate whose top word is above it is above `√2 · 2^(k−1)`; one whose top word equals it is

@@ -1,4 +1,4 @@
-//! RSA private keys: generation and strict PKCS#8 import.
+//! RSA private keys in PKCS#8: the strict checks RSA key material and RSA wrapping keys must pass.
 //!
 //! One checker serves both RSA key material (`material::check`) and RSA wrapping keys
 //! ([`crate::WrappingPrivateKey::from_pkcs8_der`]). The `rsa` crate's own PKCS#8 decoder reads only
@@ -12,27 +12,15 @@ use alloc::vec;
 use crypto_bigint::{ConcatenatingMul, NonZero};
 use der::Decode;
 use der::asn1::AnyRef;
-use rand_core::CryptoRng;
 use rsa::BoxedUint;
 use rsa::pkcs1::{RsaPrivateKeyRef, Version};
 use zeroize::Zeroizing;
 
-use crate::error::Error;
-use crate::material_pkcs8::{self, PrivateKeyInfo};
+use crate::policy::material::pkcs8::PrivateKeyInfo;
 
 /// `rsaEncryption` (RFC 8017 Appendix C).
 pub(crate) const RSA_ENCRYPTION_OID: der::asn1::ObjectIdentifier =
     der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-
-/// Generates an RSA key with e = 65537 and a modulus of exactly `bits` bits.
-pub(crate) fn generate<R: CryptoRng + ?Sized>(
-    rng: &mut R,
-    bits: usize,
-) -> Result<rsa::PrivateKey, Error> {
-    // FIPS 186-5 A.1.3 prime search of our own (rsa 0.10's `PrivateKey::new` computes d modulo
-    // φ(n), not λ(n), so its keys fail FIPS 186-5's d < LCM(p − 1, q − 1); see rsa_keygen.rs).
-    crate::rsa_keygen::generate(rng, bits)
-}
 
 /// What a caller accepts beyond a well-formed, consistent two-prime key.
 pub(crate) struct RsaPolicy {
@@ -161,27 +149,14 @@ pub(crate) fn check(
     })
 }
 
-/// Reads a PKCS#8 DER RSA wrapping private key. `Ok(None)` when the DER is a strict PKCS#8 key of
-/// another algorithm; `Err` when it is not strict PKCS#8, or an RSA key that fails [`check`] with a
-/// 2048-, 3072- or 4096-bit modulus and e = 65537.
-pub(crate) fn from_pkcs8_der(der: &[u8]) -> Result<Option<rsa::PrivateKey>, Error> {
-    let info = material_pkcs8::parse(der).map_err(Error::InvalidKey)?;
-    if info.algorithm != RSA_ENCRYPTION_OID {
-        return Ok(None);
+impl RsaParts {
+    /// The checked key as an `rsa` private key (CRT values recomputed by `rsa`, equal to the
+    /// checked ones).
+    pub(crate) fn into_private_key(self) -> Result<rsa::PrivateKey, &'static str> {
+        let RsaParts { n, e, d, p, q } = self;
+        rsa::PrivateKey::from_components(n, e, (*d).clone(), vec![(*p).clone(), (*q).clone()])
+            .map_err(|_| "the RSA key was refused by the rsa crate")
     }
-    let parts = check(
-        &info,
-        &RsaPolicy {
-            modulus_bits: &[2048, 3072, 4096],
-            modulus_refusal: "an RSA wrapping key must have a 2048-, 3072- or 4096-bit modulus",
-            e_65537_only: true,
-        },
-    )
-    .map_err(Error::InvalidKey)?;
-    let RsaParts { n, e, d, p, q } = parts;
-    rsa::PrivateKey::from_components(n, e, (*d).clone(), vec![(*p).clone(), (*q).clone()])
-        .map(Some)
-        .map_err(|_| Error::InvalidKey("the RSA key was refused by the rsa crate"))
 }
 
 fn non_zero(x: BoxedUint) -> Result<Zeroizing<NonZero<BoxedUint>>, &'static str> {

@@ -16,10 +16,13 @@ use rsa::traits::PublicKeyParts;
 use spki::{DecodePublicKey, EncodePublicKey};
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
-use crate::ec_key::{self, EcCurve};
 use crate::error::Error;
-use crate::names::WrappingKeySpec;
-use crate::{material_pkcs8, rsa_key, sm2_pke};
+use crate::key::rsa_keygen;
+use crate::key::sm2_scalar;
+use crate::policy::material::ec::{self as ec_key, EcCurve};
+use crate::policy::material::pkcs8 as material_pkcs8;
+use crate::policy::material::rsa::{self as rsa_key, RsaPolicy};
+use crate::policy::names::WrappingKeySpec;
 
 /// The RSA public exponent KMS wrapping keys use.
 pub const RSA_PUBLIC_EXPONENT: u32 = 65537;
@@ -66,11 +69,11 @@ impl WrappingPrivateKey {
         rng: &mut R,
     ) -> Result<Self, Error> {
         let inner = match spec.rsa_modulus_len() {
-            Some(k) => PrivateInner::Rsa(Box::new(rsa_key::generate(rng, k * 8)?)),
+            Some(k) => PrivateInner::Rsa(Box::new(rsa_keygen::generate(rng, k * 8)?)),
             // A scalar in [1, n − 1], redrawn a bounded number of times: an RNG stuck at zero
             // is an error, not a hang (`sm2::SecretKey::generate_from_rng` loops forever).
-            None => (0..sm2_pke::MAX_K_DRAWS)
-                .find_map(|_| sm2_pke::draw_scalar(rng))
+            None => (0..sm2_scalar::MAX_K_DRAWS)
+                .find_map(|_| sm2_scalar::draw_scalar(rng))
                 .map(|d| PrivateInner::Sm2(sm2::SecretKey::from(*d)))
                 .ok_or(Error::Rng)?,
         };
@@ -108,7 +111,7 @@ impl WrappingPrivateKey {
     /// must have e = 65537, a 2048-, 3072- or 4096-bit modulus and consistent CRT values; SM2 keys
     /// a scalar in [1, n − 1] and, when present, the matching public point.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        if let Some(key) = rsa_key::from_pkcs8_der(der)? {
+        if let Some(key) = rsa_from_pkcs8_der(der)? {
             let spec = rsa_wrapping_key_spec(&key)?;
             return Ok(WrappingPrivateKey {
                 spec,
@@ -140,6 +143,25 @@ impl WrappingPrivateKey {
             PrivateInner::Rsa(_) => None,
         }
     }
+}
+
+/// Reads a PKCS#8 DER RSA wrapping private key. `Ok(None)` when the DER is a strict PKCS#8 key of
+/// another algorithm; `Err` when it is not strict PKCS#8, or an RSA key that fails the strict RSA
+/// checks with a 2048-, 3072- or 4096-bit modulus and e = 65537.
+fn rsa_from_pkcs8_der(der: &[u8]) -> Result<Option<rsa::PrivateKey>, Error> {
+    let info = material_pkcs8::parse(der).map_err(Error::InvalidKey)?;
+    if info.algorithm != rsa_key::RSA_ENCRYPTION_OID {
+        return Ok(None);
+    }
+    let policy = RsaPolicy {
+        modulus_bits: &[2048, 3072, 4096],
+        modulus_refusal: "an RSA wrapping key must have a 2048-, 3072- or 4096-bit modulus",
+        e_65537_only: true,
+    };
+    rsa_key::check(&info, &policy)
+        .and_then(rsa_key::RsaParts::into_private_key)
+        .map(Some)
+        .map_err(Error::InvalidKey)
 }
 
 /// The wrapping key spec of an RSA key: its modulus must be exactly 2048, 3072 or 4096 bits.

@@ -27,7 +27,7 @@ use rand_core::{CryptoRng, SeedableRng};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
-use crate::prime_search::{Target, Tested, test_one_candidate};
+use crate::key::prime_search::{Target, Tested, test_one_candidate};
 
 /// Searches for an acceptable prime on `threads` threads (the calling thread is one of them).
 pub(crate) fn find_prime<R: CryptoRng + ?Sized>(
@@ -106,7 +106,7 @@ mod tests {
     #[test]
     fn thread_count_does_not_change_the_result() {
         let seed = [7u8; 32];
-        let trial = &crate::small_primes::TrialDivision::below(1 << 12, 512);
+        let trial = &crate::key::small_primes::TrialDivision::below(1 << 12, 512);
         let target = Target {
             bits: 512,
             mr_rounds: 5,
