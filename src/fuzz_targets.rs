@@ -19,7 +19,9 @@ use crate::error::Error;
 use crate::key::wrapping_key::{WrappingPrivateKey, WrappingPublicKey};
 use crate::limits::{MAX_ENCRYPTED_KEY_MATERIAL_LEN, MAX_MATERIAL_LEN};
 use crate::policy::matrix::{self, Reason, Refusal};
-use crate::policy::names::{KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};
+use crate::policy::names::{
+    KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec, WrappingScheme,
+};
 
 mod decoders;
 mod service;
@@ -29,17 +31,24 @@ pub use service::{import_key_material_call, import_token_open, open_sealed_body}
 
 /// `unwrap_<algorithm>`: `EncryptedKeyMaterial` straight from the attacker.
 ///
-/// Invariants: the only failure a ciphertext can cause is the opaque [`Error::Unwrap`]; a
-/// ciphertext over 6144 bytes never unwraps; what does unwrap is 1 to [`MAX_MATERIAL_LEN`] bytes.
+/// Invariants: the only failure a ciphertext can cause is the opaque
+/// [`Error::InvalidCiphertext`]; a ciphertext over 6144 bytes never unwraps; what does unwrap is
+/// at most [`MAX_MATERIAL_LEN`] bytes (0 bytes only from an RSAES-OAEP block, which can carry
+/// an empty message). `RSAES_PKCS1_V1_5` cannot reach unwrap at all (it has no
+/// [`WrappingScheme`]).
 pub fn unwrap<R: CryptoRng + ?Sized>(
     key: &WrappingPrivateKey,
     algorithm: WrappingAlgorithm,
     ciphertext: &[u8],
     rng: &mut R,
 ) {
-    let outcome = key.unwrap(algorithm, ciphertext, rng);
+    let Ok(scheme) = WrappingScheme::try_from(algorithm) else {
+        assert_eq!(algorithm, WrappingAlgorithm::RsaesPkcs1V15);
+        return;
+    };
+    let outcome = key.unwrap_key_material(scheme, ciphertext, rng);
     // Errors that do not depend on the ciphertext at all.
-    let fixed = algorithm.check_wrapping_key_spec(key.spec());
+    let fixed = matrix::check_wrapping_key(scheme, key.spec(), 0).map_err(Error::from);
     match (outcome, fixed) {
         (Ok(material), Ok(())) => {
             assert!(
@@ -47,12 +56,13 @@ pub fn unwrap<R: CryptoRng + ?Sized>(
                 "a ciphertext over the size limit was unwrapped"
             );
             assert!(
-                !material.is_empty() && material.len() <= MAX_MATERIAL_LEN,
+                material.len() <= MAX_MATERIAL_LEN
+                    && (!material.is_empty() || scheme.is_oaep_of_material()),
                 "unwrapped material of {} bytes",
                 material.len()
             );
         }
-        (Err(Error::Unwrap), Ok(())) => {}
+        (Err(Error::InvalidCiphertext), Ok(())) => {}
         (Err(e), Err(expected)) => assert_eq!(e, expected, "refusal of the algorithm/key pair"),
         (Err(e), Ok(())) => panic!("a ciphertext caused a descriptive error: {e:?}"),
         (Ok(_), Err(e)) => panic!("unwrapped although the algorithm is refused: {e:?}"),
@@ -67,18 +77,22 @@ pub fn roundtrip<R: CryptoRng + ?Sized>(
     material: &[u8],
     rng: &mut R,
 ) {
+    let Ok(scheme) = WrappingScheme::try_from(algorithm) else {
+        assert_eq!(algorithm, WrappingAlgorithm::RsaesPkcs1V15);
+        return;
+    };
     let public = key.public_key();
-    let limit = algorithm.max_material_len(key.spec());
-    match public.wrap(algorithm, material, rng) {
+    let limit = scheme.max_material_len(key.spec());
+    match public.wrap_key_material(scheme, material, rng) {
         Ok(ciphertext) => {
             assert!(
                 ciphertext.len() <= MAX_ENCRYPTED_KEY_MATERIAL_LEN,
                 "wrap wrote {} bytes, more than KMS accepts",
                 ciphertext.len()
             );
-            let limit = limit.unwrap_or_else(|e| panic!("wrapped under a refused pair: {e:?}"));
+            let limit = limit.unwrap_or_else(|| panic!("wrapped under a refused pair"));
             assert!(!material.is_empty() && material.len() <= limit);
-            match key.unwrap(algorithm, &ciphertext, rng) {
+            match key.unwrap_key_material(scheme, &ciphertext, rng) {
                 Ok(unwrapped) => assert!(
                     unwrapped.ct_eq(material),
                     "unwrap gave other bytes than were wrapped"
@@ -89,16 +103,22 @@ pub fn roundtrip<R: CryptoRng + ?Sized>(
         Err(e) => {
             let described = match (&e, limit) {
                 // The pair itself is refused: unwrap must refuse the same way, whatever it gets.
-                (_, Err(refusal)) => {
-                    assert_eq!(e, refusal);
-                    assert_eq!(key.unwrap(algorithm, material, rng).err(), Some(refusal));
+                (Error::NotAllowed(refusal), None) => {
+                    assert_eq!(refusal.reason, Reason::WrappingKeySpecMismatch);
+                    let unwrap_refusal = key.unwrap_key_material(scheme, material, rng).err();
+                    assert_eq!(unwrap_refusal, Some(e.clone()));
                     true
                 }
-                (Error::MaterialLength { len }, Ok(_)) => {
+                (Error::MaterialLength { len }, Some(_)) => {
                     *len == material.len() && (material.is_empty() || *len > MAX_MATERIAL_LEN)
                 }
-                (Error::MaterialTooLong { len, limit: l, .. }, Ok(limit)) => {
-                    *len == material.len() && *l == limit && *len > limit
+                (Error::NotAllowed(refusal), Some(limit)) => {
+                    refusal.reason
+                        == (Reason::MaterialTooLongForOaep {
+                            material_len: material.len(),
+                            limit,
+                        })
+                        && material.len() > limit
                 }
                 _ => false,
             };
@@ -156,21 +176,40 @@ pub fn matrix(
         Ok(()) => {
             assert_ne!(algorithm, WrappingAlgorithm::RsaesPkcs1V15);
             assert_ne!(key_spec.material_kind(), MaterialKind::NotImportable);
-            let limit = algorithm
-                .max_material_len(wrapping_key_spec)
-                .unwrap_or_else(|e| panic!("accepted, but wrap refuses the pair: {e:?}"));
-            assert!(crate::policy::material::max_len(key_spec, partition) <= limit);
+            let limit = WrappingScheme::from_algorithm(algorithm)
+                .and_then(|s| s.max_material_len(wrapping_key_spec))
+                .unwrap_or_else(|| panic!("accepted, but wrap refuses the pair"));
+            assert!(key_spec.max_material_len(partition) <= limit);
         }
         Err(refusal) => {
             assert_eq!(
                 (
                     refusal.partition,
-                    refusal.algorithm,
+                    refusal.wrapping_algorithm,
                     refusal.wrapping_key_spec,
                     refusal.key_spec
                 ),
-                (partition, algorithm, wrapping_key_spec, key_spec)
+                (
+                    Some(partition),
+                    Some(algorithm),
+                    Some(wrapping_key_spec),
+                    Some(key_spec)
+                )
             );
+            // Every alternative offered is allowed where it is offered, for the same key spec.
+            for s in refusal.suggestions() {
+                assert_eq!(s.key_spec, key_spec);
+                assert_eq!(
+                    matrix::check(
+                        s.partition,
+                        s.wrapping_algorithm,
+                        s.wrapping_key_spec,
+                        s.key_spec
+                    ),
+                    Ok(()),
+                    "suggested {s:?} for {refusal:?}"
+                );
+            }
             assert_eq!(
                 refusal.reason == Reason::Deprecated,
                 algorithm == WrappingAlgorithm::RsaesPkcs1V15
@@ -208,32 +247,38 @@ pub fn spki_and_pkcs8_parse(data: &[u8]) {
 }
 
 /// `key_material_pkcs8`: material validation for a key spec. Refusals are
-/// [`Error::IncorrectKeyMaterial`] only; accepted material has the exact length of its key spec
-/// (symmetric, HMAC) or fits within [`crate::policy::material::max_len`], which is what the matrix's OAEP
-/// size rule relies on.
-pub fn key_material_pkcs8(key_spec: KeySpec, partition: Partition, material: &[u8]) {
-    let answer = crate::policy::material::check(key_spec, partition, material);
-    assert_eq!(
-        answer,
-        crate::policy::material::check(key_spec, partition, material)
-    );
+/// [`Error::IncorrectKeyMaterial`], or [`Error::NotAllowed`] for a key spec that takes no material
+/// in the partition; accepted material has the exact length of its key spec (symmetric, HMAC) or
+/// fits within [`KeySpec::max_material_len`], which is what the matrix's OAEP size rule relies on.
+pub fn key_material_pkcs8<R: CryptoRng + ?Sized>(
+    key_spec: KeySpec,
+    partition: Partition,
+    material: &[u8],
+    rng: &mut R,
+) {
+    let answer = crate::policy::material::validate(partition, key_spec, material, rng);
     match answer {
         Ok(()) => {
             assert_ne!(key_spec.material_kind(), MaterialKind::NotImportable);
-            let max = crate::policy::material::max_len(key_spec, partition);
+            let max = key_spec.max_material_len(partition);
             assert!(
                 !material.is_empty() && material.len() <= max,
                 "{key_spec} material of {} bytes accepted; the matrix assumes at most {max}",
                 material.len()
             );
-            if matches!(
-                key_spec.material_kind(),
-                MaterialKind::Symmetric | MaterialKind::Hmac
-            ) {
-                assert_eq!(material.len(), max);
+            if let Some(len) = key_spec.raw_material_len(partition) {
+                assert_eq!(material.len(), len);
             }
         }
-        Err(Error::IncorrectKeyMaterial(why)) => assert!(!why.is_empty()),
+        Err(Error::IncorrectKeyMaterial(refusal)) => {
+            assert_eq!((refusal.key_spec, refusal.partition), (key_spec, partition));
+            assert!(!refusal.to_string().is_empty());
+        }
+        Err(Error::NotAllowed(refusal)) => assert!(
+            key_spec.material_kind() == MaterialKind::NotImportable
+                || !key_spec.exists_in(partition),
+            "{refusal}"
+        ),
         Err(other) => panic!("material check failed with {other:?}"),
     }
 }

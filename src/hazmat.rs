@@ -1,6 +1,6 @@
 //! The building blocks under the wrapping algorithms, for test vectors, interop tools and
-//! callers that need one layer on its own. Prefer [`crate::WrappingPublicKey::wrap`] and
-//! [`crate::WrappingPrivateKey::unwrap`]: these functions check nothing about KMS's rules.
+//! callers that need one layer on its own. Prefer [`crate::WrappingPublicKey::wrap_key_material`] and
+//! [`crate::WrappingPrivateKey::unwrap_key_material`]: these functions check nothing about KMS's rules.
 
 use alloc::vec::Vec;
 
@@ -17,7 +17,7 @@ pub fn aes256_kwp_wrap(kek: &[u8; 32], key_data: &[u8]) -> Result<Vec<u8>, Error
 }
 
 /// AES-256 key unwrap with padding (RFC 5649 §4.2), integrity check in constant time. Every
-/// failure is [`Error::Unwrap`].
+/// failure is [`Error::InvalidCiphertext`].
 pub fn aes256_kwp_unwrap(kek: &[u8; 32], wrapped: &[u8]) -> Result<KeyMaterial, Error> {
     kwp::unwrap(kek, wrapped).map(KeyMaterial::from)
 }

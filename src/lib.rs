@@ -26,9 +26,10 @@ mod test_rng;
 // Names and policy.
 pub use error::{Error, PKCS1_V1_5_DEPRECATED_SINCE};
 pub use policy::names::{
-    KeySpec, MaterialKind, Partition, UnknownName, WrappingAlgorithm, WrappingKeySpec,
+    KeySpec, KeyUsage, MaterialKind, Partition, UnknownName, WrappingAlgorithm, WrappingKeySpec,
+    WrappingScheme,
 };
-pub use policy::{material, matrix};
+pub use policy::{key_spec, material, matrix};
 
 // Keys.
 pub use key::pool::{FreshWrappingKey, WrappingKeyPool};
@@ -38,23 +39,25 @@ pub use key::wrapping_key::{RSA_PUBLIC_EXPONENT, WrappingPrivateKey, WrappingPub
 pub use secret::KeyMaterial;
 
 // The service.
-pub use service::fingerprint::{FingerprintKey, InvalidFingerprint, MaterialFingerprint};
-pub use service::get_parameters::{
-    GetParametersForImportRequest, ParametersForImport, get_parameters_for_import,
-    get_parameters_for_import_with_wrapping_key,
+pub use service::delete_material::{
+    DeleteImportedKeyMaterialRequest, DeleteImportedKeyMaterialResponse, DeletedKeyMaterial,
 };
+pub use service::get_parameters::{GetParametersForImportRequest, GetParametersForImportResponse};
 pub use service::import_material::{
-    ImportKeyMaterialRequest, ImportSecrets, ImportedKeyMaterial, KeyMaterialExpiration,
-    MAX_KEY_MATERIAL_VALIDITY_SECS, import_key_material,
+    ImportKeyMaterialRequest, ImportKeyMaterialResponse, ImportedKeyMaterial,
+    KeyMaterialExpiration, MAX_KEY_MATERIAL_DESCRIPTION_LEN, MAX_KEY_MATERIAL_VALIDITY_SECS,
 };
+pub use service::import_service::ImportService;
 pub use service::key_id::{KeyArn, KeyId, KeyIdentifier};
-pub use service::key_metadata::{ExpirationModel, KeyMetadata, KeyState, Origin};
-pub use service::kms_error::{INVALID_CIPHERTEXT_MESSAGE, KmsError};
-pub use service::token::{
-    ALLOWED_CLOCK_SKEW_SECS, OpenedToken, PARAMETERS_VALIDITY_SECS, SealingKeyId, SealingKeyLookup,
-    TokenSealingKey, open_import_token,
+pub use service::key_material_id::{InvalidKeyMaterialId, KeyMaterialId, KeyMaterialIdKey};
+pub use service::key_metadata::{
+    AssociatedKeyMaterial, ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyMetadata,
+    KeyState, MultiRegionKeyType, Origin,
 };
-pub use service::unix_time::{InvalidTimestamp, UnixTime};
+pub use service::kms_error::{INVALID_CIPHERTEXT_MESSAGE, KmsError};
+pub use service::sealing::{SealingKeyId, SealingKeys, TokenSealingKey};
+pub use service::token::{ALLOWED_CLOCK_SKEW_SECS, OpenedToken, PARAMETERS_VALIDITY_SECS};
+pub use service::unix_time::{InvalidTimestamp, Rounding, UnixTime};
 
 /// Re-exported so callers can name the RNG traits this crate takes.
 pub use rand_core;

@@ -9,11 +9,11 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand};
 use kms_import::{
-    ExpirationModel, KeySpec, MaterialFingerprint, Partition, UnixTime, UnknownName,
+    ExpirationModel, ImportType, KeyMaterialId, KeySpec, Partition, UnixTime, UnknownName,
     WrappingAlgorithm, WrappingKeySpec,
 };
 
-use crate::clock::parse_rfc3339;
+use crate::clock::{parse_rfc3339, parse_rfc3339_deadline};
 
 /// Wrap key material for AWS KMS import with no OpenSSL pitfalls, and run the service side
 /// (GetParametersForImport / ImportKeyMaterial) locally.
@@ -55,11 +55,11 @@ pub enum Command {
         #[command(flatten)]
         partition: PartitionArg,
     },
-    /// Print the compatibility matrix (both aws and aws-cn unless --partition is given).
+    /// Print the compatibility matrix (every partition unless --partition is given).
     Matrix {
         #[arg(long, value_name = "PARTITION", value_parser = aws_name::<Partition>)]
         partition: Option<Partition>,
-        /// One JSON array of {partition, wrapping_algorithm, wrapping_key_spec, key_spec, allowed, reason}.
+        /// One JSON array of {partition, wrapping_algorithm, wrapping_key_spec, key_spec, allowed, reason, suggestions}.
         #[arg(long)]
         json: bool,
     },
@@ -70,7 +70,7 @@ pub enum Command {
     },
     /// Service side of GetParametersForImport: prints the AWS CLI's JSON.
     GetParametersForImport(GetParametersArgs),
-    /// Service side of ImportKeyMaterial: writes the material (mode 0600), prints {KeyId, Fingerprint}.
+    /// Service side of ImportKeyMaterial: writes the material (mode 0600), prints {KeyId, KeyMaterialId}.
     ImportKeyMaterial(ImportArgs),
     /// Write sample key material for a key spec (random bytes, or a fresh PKCS#8 private key), mode 0600.
     SampleMaterial {
@@ -175,21 +175,35 @@ pub struct ImportArgs {
     /// Use this time instead of the system clock (RFC 3339).
     #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
     pub now: Option<UnixTime>,
-    /// Fingerprint (hex) of the material imported before, for a reimport.
-    #[arg(long, value_name = "HEX", value_parser = parse_fingerprint)]
-    pub previous_fingerprint: Option<MaterialFingerprint>,
-    /// When the imported material expires (RFC 3339).
-    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339)]
+    /// Replaced by --associated-key-material-id (an error says so).
+    #[arg(long, value_name = "HEX", hide = true)]
+    pub previous_fingerprint: Option<String>,
+    /// A KeyMaterialId the key already holds (as import-key-material printed it); repeat for each.
+    /// Without any, the key has never had material.
+    #[arg(long, value_name = "HEX64", value_parser = parse_key_material_id)]
+    pub associated_key_material_id: Vec<KeyMaterialId>,
+    /// NEW_KEY_MATERIAL or EXISTING_KEY_MATERIAL (symmetric keys only; AWS's default: new when
+    /// the key has no material, else existing).
+    #[arg(long, value_name = "TYPE", value_parser = aws_name::<ImportType>)]
+    pub import_type: Option<ImportType>,
+    /// The KeyMaterialId of the material being re-imported (symmetric keys only).
+    #[arg(long, value_name = "HEX64")]
+    pub key_material_id: Option<String>,
+    /// A description of the material (symmetric keys only; at most 256 characters).
+    #[arg(long, value_name = "TEXT")]
+    pub key_material_description: Option<String>,
+    /// When the imported material expires (RFC 3339; a fraction of a second rounds up).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_rfc3339_deadline)]
     pub valid_to: Option<UnixTime>,
     /// KEY_MATERIAL_EXPIRES (the default; needs --valid-to) or KEY_MATERIAL_DOES_NOT_EXPIRE.
     #[arg(long, value_name = "MODEL", value_parser = aws_name::<ExpirationModel>)]
     pub expiration_model: Option<ExpirationModel>,
 }
 
-/// 64 hex digits, as `import-key-material` printed them.
-fn parse_fingerprint(text: &str) -> Result<MaterialFingerprint, String> {
+/// 64 lower-case hex digits, as `import-key-material` printed them.
+fn parse_key_material_id(text: &str) -> Result<KeyMaterialId, String> {
     text.parse()
-        .map_err(|_| "a fingerprint is 64 hex digits, as import-key-material printed it".to_owned())
+        .map_err(|e: kms_import::InvalidKeyMaterialId| e.to_string())
 }
 
 /// Parses an AWS name with the core's `FromStr`; the error lists every valid value.

@@ -12,6 +12,13 @@ pub fn parse_rfc3339(text: &str) -> Result<UnixTime, String> {
         .map_err(|e: kms_import::InvalidTimestamp| e.to_string())
 }
 
+/// Parses an RFC 3339 deadline (`--valid-to`) for clap: a fraction of a second rounds up, so
+/// that KMS's "at most 365 days from the request" compares exactly.
+pub fn parse_rfc3339_deadline(text: &str) -> Result<UnixTime, String> {
+    UnixTime::parse_rfc3339(text, kms_import::Rounding::Up)
+        .map_err(|e: kms_import::InvalidTimestamp| e.to_string())
+}
+
 /// `--now` if given, else the system clock.
 pub fn now(overridden: Option<UnixTime>) -> UnixTime {
     overridden.unwrap_or_else(|| {

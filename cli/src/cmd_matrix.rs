@@ -6,9 +6,6 @@ use serde::Serialize;
 use crate::failure::{Failure, Outcome};
 use crate::output::{print_json, print_line};
 
-/// The partitions shown when none is named: aws-us-gov follows aws's rules.
-pub const DEFAULT_PARTITIONS: [Partition; 2] = [Partition::Aws, Partition::AwsCn];
-
 /// Prints "allowed" and succeeds, or fails with the matrix's reason.
 pub fn check(
     partition: Partition,
@@ -30,13 +27,24 @@ struct Entry {
     allowed: bool,
     /// `null` when allowed.
     reason: Option<String>,
+    /// What is allowed instead (empty when allowed, or when nothing is).
+    suggestions: Vec<Suggestion>,
 }
 
-/// Prints the matrix of one partition, or of aws and aws-cn, as a grid or as JSON.
+/// An allowed alternative to a refused combination.
+#[derive(Serialize)]
+struct Suggestion {
+    partition: &'static str,
+    wrapping_algorithm: &'static str,
+    wrapping_key_spec: &'static str,
+    key_spec: &'static str,
+}
+
+/// Prints the matrix of one partition, or of every partition, as a grid or as JSON.
 pub fn print_matrix(partition: Option<Partition>, as_json: bool) -> Outcome {
     let partitions: Vec<Partition> = match partition {
         Some(p) => vec![p],
-        None => DEFAULT_PARTITIONS.to_vec(),
+        None => Partition::ALL.to_vec(),
     };
     if as_json {
         let entries: Vec<Entry> = partitions
@@ -48,6 +56,20 @@ pub fn print_matrix(partition: Option<Partition>, as_json: bool) -> Outcome {
                     wrapping_key_spec: wks.as_str(),
                     key_spec: ks.as_str(),
                     allowed: verdict.is_ok(),
+                    suggestions: verdict
+                        .as_ref()
+                        .err()
+                        .map(|r| {
+                            r.suggestions()
+                                .map(|s| Suggestion {
+                                    partition: s.partition.as_str(),
+                                    wrapping_algorithm: s.wrapping_algorithm.as_str(),
+                                    wrapping_key_spec: s.wrapping_key_spec.as_str(),
+                                    key_spec: s.key_spec.as_str(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     reason: verdict.err().map(|r| r.to_string()),
                 })
             })

@@ -16,7 +16,7 @@ use crate::files::{Access, read_input, write_atomically};
 use crate::keys::read_token_key;
 use crate::output::print_json;
 use crate::rng::os_rng;
-use crate::service::{LocalKms, pending_import_key};
+use crate::service::{key_metadata, local_service};
 
 /// The AWS CLI's `get-parameters-for-import` output.
 #[derive(Serialize)]
@@ -28,17 +28,18 @@ struct ParametersOutput {
     parameters_valid_to: String,
 }
 
-/// `import-key-material` output: the key and the fingerprint to pass back on a reimport.
+/// `import-key-material` output, as `aws kms import-key-material` prints it: the key and the
+/// `KeyMaterialId` (pass it back with `--associated-key-material-id` on a re-import).
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct ImportOutput {
     key_id: String,
-    fingerprint: String,
+    key_material_id: String,
 }
 
 pub fn get_parameters_for_import(args: &GetParametersArgs) -> Outcome {
-    let kms = LocalKms::new(&read_token_key(&args.token_key)?)?;
-    let key = pending_import_key(args.key_spec, args.partition.partition);
+    let kms = local_service(&read_token_key(&args.token_key)?)?;
+    let key = key_metadata(&args.key_id, args.key_spec, args.partition.partition, &[])?;
     let request = GetParametersForImportRequest {
         key_id: &args.key_id,
         wrapping_algorithm: args.wrapping_algorithm,
@@ -47,7 +48,7 @@ pub fn get_parameters_for_import(args: &GetParametersArgs) -> Outcome {
     let now = clock::now(args.now);
     let label = format!("generating a {} wrapping key", args.wrapping_key_spec);
     let parameters = crate::spinner::with_spinner(&label, || {
-        kms.get_parameters(&request, &key, now, &mut os_rng())
+        kms.get_parameters_for_import(&request, &key, now, &mut os_rng())
     })
     .map_err(Failure::refused)?;
     print_json(&ParametersOutput {
@@ -59,31 +60,39 @@ pub fn get_parameters_for_import(args: &GetParametersArgs) -> Outcome {
 }
 
 pub fn import_key_material(args: &ImportArgs) -> Outcome {
-    let kms = LocalKms::new(&read_token_key(&args.token_key)?)?;
+    if args.previous_fingerprint.is_some() {
+        return Err(Failure::usage(
+            "--previous-fingerprint was replaced by --associated-key-material-id: pass the \
+             KeyMaterialId that import-key-material printed (once per material the key holds)",
+        ));
+    }
+    let kms = local_service(&read_token_key(&args.token_key)?)?;
     let token_file = read_input(&args.import_token, "import token")?;
     let import_token = decode(token_file.as_bytes(), Field::ImportToken)
         .map_err(|why| Failure::refused(format_args!("InvalidImportTokenException: {why}")))?;
     let encrypted = read_input(&args.encrypted_key_material, "encrypted key material")?;
-    let key = pending_import_key(args.key_spec, args.partition.partition);
+    let key = key_metadata(
+        &args.key_id,
+        args.key_spec,
+        args.partition.partition,
+        &args.associated_key_material_id,
+    )?;
     let request = ImportKeyMaterialRequest {
         key_id: &args.key_id,
         import_token: import_token.as_bytes(),
         encrypted_key_material: encrypted.as_bytes(),
         expiration_model: args.expiration_model,
         valid_to: args.valid_to,
+        import_type: args.import_type,
+        key_material_id: args.key_material_id.as_deref(),
+        key_material_description: args.key_material_description.as_deref(),
     };
     let imported = kms
-        .import(
-            &request,
-            &key,
-            args.previous_fingerprint.as_ref(),
-            clock::now(args.now),
-            &mut os_rng(),
-        )
+        .import_key_material(&request, &key, clock::now(args.now), &mut os_rng())
         .map_err(Failure::refused)?;
     write_atomically(&args.out, imported.material.as_bytes(), Access::OwnerOnly)?;
     print_json(&ImportOutput {
         key_id: imported.key_id.to_string(),
-        fingerprint: imported.fingerprint.to_string(),
+        key_material_id: imported.key_material_id.to_string(),
     })
 }

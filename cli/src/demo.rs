@@ -1,5 +1,5 @@
 //! `demo`: the whole import flow for every key spec, wrapping algorithm and wrapping key spec in
-//! aws and aws-cn, as a table with timings.
+//! every partition, as a table with timings.
 //!
 //! For each allowed combination: sample material → the checks `wrap --key-spec` makes →
 //! GetParametersForImport → wrap under the returned public key → ImportKeyMaterial → the imported
@@ -12,19 +12,19 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use kms_import::{
-    GetParametersForImportRequest, ImportKeyMaterialRequest, KeyMaterial, KeySpec, KmsError,
-    MaterialKind, Partition, UnixTime, WrappingKeySpec, WrappingPrivateKey, WrappingPublicKey,
-    material, matrix,
+    GetParametersForImportRequest, ImportKeyMaterialRequest, ImportService, KeyMaterial, KeySpec,
+    KmsError, MaterialKind, Partition, UnixTime, WrappingKeySpec, WrappingPrivateKey,
+    WrappingPublicKey, WrappingScheme, material, matrix,
 };
 
 use crate::clock;
 use crate::failure::{Failure, Outcome};
 use crate::output::print_line;
 use crate::rng::{os_rng, random_bytes};
-use crate::service::{LocalKms, pending_import_key};
+use crate::service::{key_metadata, local_service};
 use crate::spinner::with_spinner;
 
-const PARTITIONS: [Partition; 2] = [Partition::Aws, Partition::AwsCn];
+const PARTITIONS: [Partition; 3] = [Partition::Aws, Partition::AwsCn, Partition::AwsUsGov];
 const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
 
 /// What was generated once for the whole run.
@@ -37,13 +37,13 @@ struct Fixtures {
 pub fn run(verbose: bool) -> Outcome {
     let started = Instant::now();
     print_line(
-        "kms-import demo: every key spec x wrapping algorithm x wrapping key spec, in aws and aws-cn",
+        "kms-import demo: every key spec x wrapping algorithm x wrapping key spec, in every partition",
     )?;
     let fixtures = with_spinner(
         "generating wrapping keys and sample material",
         generate_fixtures,
     )?;
-    let kms = LocalKms::new(&random_bytes(32)?)?;
+    let kms = local_service(&random_bytes(32)?)?;
     let now = clock::now(None);
     print_line("")?;
     print_line(&format!(
@@ -185,6 +185,9 @@ fn generate_fixtures() -> Outcome<Fixtures> {
     }
     for partition in PARTITIONS {
         for &ks in KeySpec::ALL {
+            if !ks.exists_in(partition) {
+                continue;
+            }
             let sample = match ks.material_kind() {
                 MaterialKind::NotImportable => continue,
                 MaterialKind::RsaPrivateKey => match rsa_material.get(&ks) {
@@ -220,7 +223,7 @@ struct Timings {
 
 /// The whole flow for one allowed combination.
 fn round_trip(
-    kms: &LocalKms,
+    kms: &ImportService,
     fixtures: &Fixtures,
     partition: Partition,
     algorithm: kms_import::WrappingAlgorithm,
@@ -235,9 +238,9 @@ fn round_trip(
     let wrapping_key = fixtures.wrapping_keys.get(&wks).ok_or("no wrapping key")?;
     let mut rng = os_rng();
     // What `wrap --key-spec` checks before encrypting.
-    material::check(ks, partition, sample.as_bytes())
+    material::validate(partition, ks, sample.as_bytes(), &mut rng)
         .map_err(|e| format!("material check: {e}"))?;
-    let key = pending_import_key(ks, partition);
+    let key = key_metadata(KEY_ID, ks, partition, &[]).map_err(|e| format!("{e:?}"))?;
     let t = Instant::now();
     let request = GetParametersForImportRequest {
         key_id: KEY_ID,
@@ -245,13 +248,20 @@ fn round_trip(
         wrapping_key_spec: wks,
     };
     let parameters = kms
-        .get_parameters_with_wrapping_key(&request, &key, wrapping_key, now, &mut rng)
+        .get_parameters_for_import_with_wrapping_key(
+            &request,
+            &key,
+            copy(wrapping_key)?,
+            now,
+            &mut rng,
+        )
         .map_err(|e| e.to_string())?;
     let token = t.elapsed();
     let t = Instant::now();
     let public = WrappingPublicKey::from_der(&parameters.public_key).map_err(|e| e.to_string())?;
+    let scheme = WrappingScheme::try_from(algorithm).map_err(|e| e.to_string())?;
     let encrypted = public
-        .wrap(algorithm, sample.as_bytes(), &mut rng)
+        .wrap_key_material(scheme, sample.as_bytes(), &mut rng)
         .map_err(|e| format!("wrap: {e}"))?;
     let wrap = t.elapsed();
     let t = Instant::now();
@@ -260,10 +270,10 @@ fn round_trip(
         import_token: &parameters.import_token,
         encrypted_key_material: &encrypted,
         expiration_model: Some(kms_import::ExpirationModel::KeyMaterialDoesNotExpire),
-        valid_to: None,
+        ..Default::default()
     };
     let imported = kms
-        .import(&request, &key, None, now, &mut rng)
+        .import_key_material(&request, &key, now, &mut rng)
         .map_err(|e| e.to_string())?;
     let import = t.elapsed();
     if !imported.material.ct_eq(sample.as_bytes()) {
@@ -280,7 +290,7 @@ fn round_trip(
 /// A refused combination must be refused by the checks of `wrap --key-spec` and by
 /// GetParametersForImport; returns the exception name.
 fn confirm_refused(
-    kms: &LocalKms,
+    kms: &ImportService,
     fixtures: &Fixtures,
     partition: Partition,
     algorithm: kms_import::WrappingAlgorithm,
@@ -297,10 +307,23 @@ fn confirm_refused(
         wrapping_algorithm: algorithm,
         wrapping_key_spec: wks,
     };
-    let key = pending_import_key(ks, partition);
-    match kms.get_parameters_with_wrapping_key(&request, &key, wrapping_key, now, &mut os_rng()) {
+    let key = key_metadata(KEY_ID, ks, partition, &[]).map_err(|e| format!("{e:?}"))?;
+    match kms.get_parameters_for_import_with_wrapping_key(
+        &request,
+        &key,
+        copy(wrapping_key)?,
+        now,
+        &mut os_rng(),
+    ) {
         Ok(_) => Err("but GetParametersForImport issued a token".into()),
         Err(e @ KmsError::UnsupportedOperationException(_)) => Ok(e.name()),
         Err(e) => Err(format!("but GetParametersForImport said {e}")),
     }
+}
+
+/// A copy of a generated wrapping key for one token (each token takes its key by value; the demo
+/// generates each spec once and reuses it, as a test harness may).
+fn copy(key: &WrappingPrivateKey) -> Result<WrappingPrivateKey, String> {
+    let der = key.to_pkcs8_der().map_err(|e| e.to_string())?;
+    WrappingPrivateKey::from_pkcs8_der(&der).map_err(|e| e.to_string())
 }

@@ -12,12 +12,15 @@ use crate::failure::{Failure, Outcome};
 use crate::rng::{os_rng, random_bytes};
 
 /// Generates sample material for a `key_spec` key in `partition`.
+/// Refuses, with the matrix's reason, a key spec that takes no imported material in
+/// `partition` (ML-DSA, ML-KEM, Ed25519 anywhere; SM2 outside aws-cn).
 pub fn generate(key_spec: KeySpec, partition: Partition) -> Outcome<KeyMaterial> {
+    kms_import::material::check_key_spec(partition, key_spec).map_err(Failure::refused)?;
     let mut rng = os_rng();
+    if let Some(len) = key_spec.raw_material_len(partition) {
+        return random_bytes(len);
+    }
     match key_spec.material_kind() {
-        MaterialKind::Symmetric | MaterialKind::Hmac => {
-            random_bytes(kms_import::material::max_len(key_spec, partition))
-        }
         MaterialKind::RsaPrivateKey => {
             let size = match key_spec {
                 KeySpec::Rsa2048 => WrappingKeySpec::Rsa2048,

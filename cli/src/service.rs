@@ -1,12 +1,10 @@
-//! The service side run locally: a KMS with one token sealing key, and keys that exist only as
-//! the request describes them (origin `EXTERNAL`, state `PendingImport`, not in a custom key
-//! store), in the partition given.
+//! The service side run locally: an [`ImportService`] whose secrets come from one 32-byte token
+//! key, and keys that exist only as the command line describes them (origin `EXTERNAL`, not in a
+//! custom key store, in the partition given).
 
-use kms_import::rand_core::CryptoRng;
 use kms_import::{
-    FingerprintKey, GetParametersForImportRequest, ImportKeyMaterialRequest, ImportSecrets,
-    ImportedKeyMaterial, KeyMaterial, KeyMetadata, KeySpec, KmsError, MaterialFingerprint,
-    ParametersForImport, Partition, SealingKeyId, TokenSealingKey, UnixTime, WrappingPrivateKey,
+    AssociatedKeyMaterial, ImportService, ImportState, KeyIdentifier, KeyMaterial, KeyMaterialId,
+    KeyMaterialState, KeyMetadata, KeySpec, KeyState, Partition, SealingKeyId,
 };
 
 use crate::failure::{Failure, Outcome};
@@ -15,74 +13,54 @@ use crate::keys::TOKEN_KEY_LEN;
 /// The token sealing key id of the CLI's one sealing key.
 const SEALING_KEY_ID: SealingKeyId = SealingKeyId(1);
 
-/// A local KMS: the token sealing key and the fingerprint key derived from the same secret.
-pub struct LocalKms {
-    sealing_key: TokenSealingKey,
-    fingerprint_key: FingerprintKey,
+/// The local service: the token sealing key and the `KeyMaterialId` key are both derived from
+/// the 32-byte token key, so `get-parameters-for-import` and `import-key-material` run with the
+/// same file agree.
+pub fn local_service(token_key: &KeyMaterial) -> Outcome<ImportService> {
+    let secret: &[u8; TOKEN_KEY_LEN] = token_key
+        .as_bytes()
+        .try_into()
+        .map_err(|_| Failure::refused("the token key must be exactly 32 bytes"))?;
+    Ok(ImportService::from_master_secret(secret, SEALING_KEY_ID))
 }
 
-impl LocalKms {
-    /// A local KMS whose secrets come from a 32-byte token key.
-    pub fn new(token_key: &KeyMaterial) -> Outcome<Self> {
-        let secret: &[u8; TOKEN_KEY_LEN] = token_key
-            .as_bytes()
-            .try_into()
-            .map_err(|_| Failure::refused("the token key must be exactly 32 bytes"))?;
-        Ok(LocalKms {
-            sealing_key: TokenSealingKey::new(SEALING_KEY_ID, secret),
-            fingerprint_key: FingerprintKey::derive(secret),
-        })
+/// The metadata of the key the command line names: its ARN when `--key-id` is one (the ARN's
+/// partition is the key's), else its key ID in `partition`; the key spec's first key usage;
+/// `PendingImport` with no material, or `Enabled` with the given material ids associated (the
+/// first one current).
+pub fn key_metadata(
+    key_id: &str,
+    key_spec: KeySpec,
+    partition: Partition,
+    associated: &[KeyMaterialId],
+) -> Outcome<KeyMetadata> {
+    let usage = key_spec.rule().key_usages[0];
+    let identifier: KeyIdentifier = key_id.parse().map_err(Failure::refused)?;
+    let mut key = match identifier {
+        KeyIdentifier::Arn(arn) => {
+            if partition != Partition::Aws && partition != arn.partition() {
+                return Err(Failure::usage(format_args!(
+                    "--partition {partition} does not match the key ARN, which is in {}",
+                    arn.partition()
+                )));
+            }
+            KeyMetadata::new(arn, key_spec, usage)
+        }
+        KeyIdentifier::Id(id) => KeyMetadata::with_key_id(id, partition, key_spec, usage),
+    };
+    for (i, id) in associated.iter().enumerate() {
+        key.key_materials.push(AssociatedKeyMaterial {
+            key_material_id: *id,
+            state: if i == 0 {
+                KeyMaterialState::Current
+            } else {
+                KeyMaterialState::NonCurrent
+            },
+            import_state: ImportState::Imported,
+        });
     }
-
-    /// `GetParametersForImport` with a fresh wrapping key.
-    pub fn get_parameters<R: CryptoRng + ?Sized>(
-        &self,
-        request: &GetParametersForImportRequest<'_>,
-        key: &KeyMetadata,
-        now: UnixTime,
-        rng: &mut R,
-    ) -> Result<ParametersForImport, KmsError> {
-        kms_import::get_parameters_for_import(request, key, &self.sealing_key, now, rng)
+    if !associated.is_empty() {
+        key.key_state = KeyState::Enabled;
     }
-
-    /// `GetParametersForImport` with a wrapping key generated beforehand (as a KMS with a pool of
-    /// pre-generated keys does; `demo` uses it to generate each RSA key once).
-    pub fn get_parameters_with_wrapping_key<R: CryptoRng + ?Sized>(
-        &self,
-        request: &GetParametersForImportRequest<'_>,
-        key: &KeyMetadata,
-        wrapping_key: &WrappingPrivateKey,
-        now: UnixTime,
-        rng: &mut R,
-    ) -> Result<ParametersForImport, KmsError> {
-        kms_import::get_parameters_for_import_with_wrapping_key(
-            request,
-            key,
-            wrapping_key,
-            &self.sealing_key,
-            now,
-            rng,
-        )
-    }
-
-    /// `ImportKeyMaterial`.
-    pub fn import<R: CryptoRng + ?Sized>(
-        &self,
-        request: &ImportKeyMaterialRequest<'_>,
-        key: &KeyMetadata,
-        previous_fingerprint: Option<&MaterialFingerprint>,
-        now: UnixTime,
-        rng: &mut R,
-    ) -> Result<ImportedKeyMaterial, KmsError> {
-        let secrets = ImportSecrets {
-            sealing_keys: &self.sealing_key,
-            fingerprint_key: &self.fingerprint_key,
-        };
-        kms_import::import_key_material(request, key, previous_fingerprint, &secrets, now, rng)
-    }
-}
-
-/// The metadata of a key waiting for its material.
-pub fn pending_import_key(key_spec: KeySpec, partition: Partition) -> KeyMetadata {
-    KeyMetadata::new(key_spec, partition)
+    Ok(key)
 }

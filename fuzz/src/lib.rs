@@ -21,8 +21,8 @@ mod service;
 use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
 pub use service::{
-    ImportInput, KEY_ID, ServiceSecrets, import_key_material, import_token_open, issue_token, now,
-    service,
+    ImportInput, KEY_ID, ServiceSecrets, import_key_material, import_token_open, issue_token,
+    key_metadata, now, service,
 };
 
 /// Fixed wrapping keys of each spec (test keys made with `openssl genpkey`, PKCS#8 DER; they
@@ -230,7 +230,7 @@ pub fn key_material_pkcs8(data: &[u8]) {
     let (Ok(&key_spec), Ok(&partition)) = (u.choose(KeySpec::ALL), u.choose(Partition::ALL)) else {
         return;
     };
-    body::key_material_pkcs8(key_spec, partition, u.take_rest());
+    body::key_material_pkcs8(key_spec, partition, u.take_rest(), &mut rng());
 }
 
 /// The GM/T 0009 SM2 ciphertext parser.

@@ -5,9 +5,10 @@ use std::sync::OnceLock;
 
 use kms_import::fuzz_targets as body;
 use kms_import::{
-    ExpirationModel, FingerprintKey, GetParametersForImportRequest, ImportKeyMaterialRequest,
-    ImportSecrets, KeyId, KeyMetadata, KeySpec, KeyState, Partition, SealingKeyId, TokenSealingKey,
-    UnixTime, WrappingAlgorithm, WrappingKeySpec,
+    AssociatedKeyMaterial, ExpirationModel, GetParametersForImportRequest,
+    ImportKeyMaterialRequest, ImportService, ImportState, ImportType, KeyArn, KeyMaterialId,
+    KeyMaterialIdKey, KeyMaterialState, KeyMetadata, KeySpec, KeyState, Partition, SealingKeyId,
+    SealingKeys, TokenSealingKey, UnixTime, WrappingAlgorithm, WrappingKeySpec,
 };
 
 use super::{keys, rng};
@@ -20,24 +21,40 @@ pub fn now() -> UnixTime {
     UnixTime::from_secs(1_800_000_000).expect("fixed time")
 }
 
-/// The service's fixed secrets: a token sealing key (id 7) and a fingerprint key.
+/// The service's fixed secrets: a token sealing key (id 7) and a `KeyMaterialId` key.
 pub struct ServiceSecrets {
-    /// Seals and opens import tokens.
+    /// The service that seals and opens import tokens.
+    pub service: ImportService,
+    /// Its sealing key (the same secret), for sealing raw token bodies.
     pub sealing_key: TokenSealingKey,
-    /// Keys the material fingerprints.
-    pub fingerprint_key: FingerprintKey,
-    /// [`KEY_ID`], parsed.
-    pub key_id: KeyId,
 }
 
-/// The service secrets (built on first use).
+const SEALING_SECRET: [u8; 32] = [0x42; 32];
+
+/// The service (built on first use).
 pub fn service() -> &'static ServiceSecrets {
     static SERVICE: OnceLock<ServiceSecrets> = OnceLock::new();
     SERVICE.get_or_init(|| ServiceSecrets {
-        sealing_key: TokenSealingKey::new(SealingKeyId(7), &[0x42; 32]),
-        fingerprint_key: FingerprintKey::derive(&[0x24; 32]),
-        key_id: KEY_ID.parse().expect("fixed key id"),
+        service: ImportService::new(
+            SealingKeys::new(TokenSealingKey::new(SealingKeyId(7), &SEALING_SECRET)),
+            KeyMaterialIdKey::derive(&[0x24; 32]),
+        ),
+        sealing_key: TokenSealingKey::new(SealingKeyId(7), &SEALING_SECRET),
     })
+}
+
+/// The metadata of the KMS key [`KEY_ID`] in account 111122223333 of `partition`: a freshly
+/// created `EXTERNAL` key of `key_spec` with the key spec's first key usage.
+pub fn key_metadata(partition: Partition, key_spec: KeySpec) -> KeyMetadata {
+    let region = match partition {
+        Partition::AwsCn => "cn-north-1",
+        Partition::AwsUsGov => "us-gov-west-1",
+        _ => "us-east-1",
+    };
+    let arn: KeyArn = format!("arn:{partition}:kms:{region}:111122223333:key/{KEY_ID}")
+        .parse()
+        .expect("fixed ARN");
+    KeyMetadata::new(arn, key_spec, key_spec.rule().key_usages[0])
 }
 
 /// A valid import token for `algorithm` under the fixed key of `wrapping_key_spec`, issued at
@@ -54,22 +71,28 @@ pub fn issue_token(
         wrapping_algorithm: algorithm,
         wrapping_key_spec,
     };
-    kms_import::get_parameters_for_import_with_wrapping_key(
-        &request,
-        &KeyMetadata::new(key_spec, partition),
-        keys().get(wrapping_key_spec),
-        &service().sealing_key,
-        issued_at,
-        &mut rng(),
+    let wrapping_key = kms_import::WrappingPrivateKey::from_pkcs8_der(
+        &keys().get(wrapping_key_spec).to_pkcs8_der().ok()?,
     )
-    .ok()
-    .map(|p| p.import_token)
+    .ok()?;
+    service()
+        .service
+        .get_parameters_for_import_with_wrapping_key(
+            &request,
+            &key_metadata(partition, key_spec),
+            wrapping_key,
+            issued_at,
+            &mut rng(),
+        )
+        .ok()
+        .map(|p| p.import_token)
 }
 
 /// Tokens: a mode byte (even: a whole token; odd: a token body, sealed by the target), then bytes.
 pub fn import_token_open(data: &[u8]) {
     let s = service();
-    body::import_token_open(&s.sealing_key, &s.key_id, now(), data);
+    let key = key_metadata(Partition::Aws, KeySpec::SymmetricDefault);
+    body::import_token_open(&s.service, &s.sealing_key, &key, now(), data);
 }
 
 /// One whole `ImportKeyMaterial` call, with a valid token or not, wrapped material or not.
@@ -96,8 +119,13 @@ pub struct ImportInput {
     pub token_age: i32,
     /// Wrap the payload as material (else the payload is the ciphertext).
     pub wrap_payload: bool,
-    /// 0: no previous fingerprint; 1: that of the payload; 2: another one.
+    /// The key materials the key already has: 0 none; 1 one other material, imported; 2 one
+    /// other material, deleted (pending import).
     pub previous: u8,
+    /// `ImportType`: 0 absent, 1 `NEW_KEY_MATERIAL`, 2 `EXISTING_KEY_MATERIAL`.
+    pub import_type: u8,
+    /// Give the other material's `KeyMaterialId` in the request.
+    pub give_key_material_id: bool,
     /// Material, ciphertext or token.
     pub payload: Vec<u8>,
 }
@@ -105,8 +133,8 @@ pub struct ImportInput {
 impl ImportInput {
     /// Fixed layout (so the seed generator can write inputs): partition, key spec, key state,
     /// algorithm, wrapping key spec, expiration (one byte each, taken modulo the choices), ValidTo
-    /// offset (i32 BE), flags (bit 0 valid token, bit 1 wrap, bits 2-3 previous), token age
-    /// (i32 BE), payload.
+    /// offset (i32 BE), flags (bit 0 valid token, bit 1 wrap, bits 2-3 previous, bits 4-5 import
+    /// type, bit 6 give a KeyMaterialId), token age (i32 BE), payload.
     pub fn decode(data: &[u8]) -> Option<ImportInput> {
         let (head, payload) = data.split_first_chunk::<15>()?;
         let pick = |i: usize, len: usize| usize::from(head[i]) % len;
@@ -122,7 +150,9 @@ impl ImportInput {
             valid_to_offset: i32_at(6),
             valid_token: head[10] & 1 != 0,
             wrap_payload: head[10] & 2 != 0,
-            previous: (head[10] >> 2) % 3,
+            previous: (head[10] >> 2 & 3) % 3,
+            import_type: (head[10] >> 4 & 3) % 3,
+            give_key_material_id: head[10] & 0x40 != 0,
             token_age: i32_at(11),
             payload: payload.to_vec(),
         })
@@ -145,7 +175,11 @@ impl ImportInput {
         ];
         out.extend(self.valid_to_offset.to_be_bytes());
         out.push(
-            u8::from(self.valid_token) | u8::from(self.wrap_payload) << 1 | self.previous << 2,
+            u8::from(self.valid_token)
+                | u8::from(self.wrap_payload) << 1
+                | self.previous << 2
+                | self.import_type << 4
+                | u8::from(self.give_key_material_id) << 6,
         );
         out.extend(self.token_age.to_be_bytes());
         out.extend(&self.payload);
@@ -184,7 +218,7 @@ pub fn import_key_material(data: &[u8]) {
             keys()
                 .get(input.wrapping_key_spec)
                 .public_key()
-                .wrap(input.algorithm, &input.payload, &mut rng())
+                .wrap_key_material(input.algorithm.try_into().ok()?, &input.payload, &mut rng())
                 .ok()
         })
         .flatten()
@@ -199,23 +233,33 @@ pub fn import_key_material(data: &[u8]) {
             Some(valid_to),
         ),
     };
+    let other = KeyMaterialId::from_bytes([0x77; 32]).to_string();
     let request = ImportKeyMaterialRequest {
         key_id: KEY_ID,
         import_token: &token,
         encrypted_key_material: &ciphertext,
         expiration_model,
         valid_to,
+        import_type: match input.import_type {
+            0 => None,
+            1 => Some(ImportType::NewKeyMaterial),
+            _ => Some(ImportType::ExistingKeyMaterial),
+        },
+        key_material_id: input.give_key_material_id.then_some(other.as_str()),
+        key_material_description: None,
     };
-    let mut key = KeyMetadata::new(input.key_spec, input.partition);
+    let mut key = key_metadata(input.partition, input.key_spec);
     key.key_state = input.key_state;
-    let previous = match input.previous {
-        0 => None,
-        1 => Some(s.fingerprint_key.fingerprint(&s.key_id, &input.payload)),
-        _ => Some(s.fingerprint_key.fingerprint(&s.key_id, b"other material")),
-    };
-    let secrets = ImportSecrets {
-        sealing_keys: &s.sealing_key,
-        fingerprint_key: &s.fingerprint_key,
-    };
-    body::import_key_material_call(&request, &key, previous.as_ref(), &secrets, now, &mut rng());
+    if input.previous > 0 {
+        key.key_materials.push(AssociatedKeyMaterial {
+            key_material_id: KeyMaterialId::from_bytes([0x77; 32]),
+            state: KeyMaterialState::Current,
+            import_state: if input.previous == 1 {
+                ImportState::Imported
+            } else {
+                ImportState::PendingImport
+            },
+        });
+    }
+    body::import_key_material_call(&s.service, &request, &key, now, &mut rng());
 }

@@ -47,11 +47,11 @@ pub(crate) fn wrap(kek: &[u8; KEY_LEN], key_data: &[u8]) -> Result<Vec<u8>, Erro
     Ok(out)
 }
 
-/// RFC 5649 §4.2 unwrapping. Any failure is [`Error::Unwrap`], reached after all checks ran.
+/// RFC 5649 §4.2 unwrapping. Any failure is [`Error::InvalidCiphertext`], reached after all checks ran.
 pub(crate) fn unwrap(kek: &[u8; KEY_LEN], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
     // The length is public: at least two semiblocks, a whole number of them.
     if wrapped.len() < 2 * SEMIBLOCK || !wrapped.len().is_multiple_of(SEMIBLOCK) {
-        return Err(Error::Unwrap);
+        return Err(Error::InvalidCiphertext);
     }
     let n = wrapped.len() / SEMIBLOCK - 1;
     let cipher = Aes256::new(&Array::from(*kek));
@@ -92,7 +92,7 @@ pub(crate) fn unwrap(kek: &[u8; KEY_LEN], wrapped: &[u8]) -> Result<Zeroizing<Ve
         r.truncate(mli as usize);
         Ok(r)
     } else {
-        Err(Error::Unwrap)
+        Err(Error::InvalidCiphertext)
     }
 }
 
@@ -153,13 +153,16 @@ mod tests {
         for i in 0..wrapped.len() * 8 {
             let mut bad = wrapped.clone();
             bad[i / 8] ^= 1 << (i % 8);
-            assert_eq!(unwrap(&kek, &bad), Err(Error::Unwrap), "bit {i}");
+            assert_eq!(unwrap(&kek, &bad), Err(Error::InvalidCiphertext), "bit {i}");
         }
-        assert_eq!(unwrap(&[8u8; KEY_LEN], &wrapped), Err(Error::Unwrap));
+        assert_eq!(
+            unwrap(&[8u8; KEY_LEN], &wrapped),
+            Err(Error::InvalidCiphertext)
+        );
         for len in 0..wrapped.len() {
             assert_eq!(
                 unwrap(&kek, &wrapped[..len]),
-                Err(Error::Unwrap),
+                Err(Error::InvalidCiphertext),
                 "truncated to {len}"
             );
         }

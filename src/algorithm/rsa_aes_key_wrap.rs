@@ -30,7 +30,7 @@ pub(crate) fn wrap<R: CryptoRng + ?Sized>(
     Ok(out)
 }
 
-/// Service side. Splits at k bytes; every failure is [`Error::Unwrap`]. The KWP unwrap runs even
+/// Service side. Splits at k bytes; every failure is [`Error::InvalidCiphertext`]. The KWP unwrap runs even
 /// when the OAEP block does not decrypt to a 32-byte key (under an all-zero stand-in key), so the
 /// work done does not tell which of the two failed.
 pub(crate) fn unwrap<R: CryptoRng + ?Sized>(
@@ -42,7 +42,7 @@ pub(crate) fn unwrap<R: CryptoRng + ?Sized>(
     let k = key.size();
     // Public length checks: an RSA block, then at least two whole KWP semiblocks.
     if ciphertext.len() < k + 16 || !(ciphertext.len() - k).is_multiple_of(8) {
-        return Err(Error::Unwrap);
+        return Err(Error::InvalidCiphertext);
     }
     let (rsa_block, wrapped) = ciphertext.split_at(k);
     let mut aes_key = Zeroizing::new([0u8; kwp::KEY_LEN]);
@@ -56,6 +56,6 @@ pub(crate) fn unwrap<R: CryptoRng + ?Sized>(
     let material = kwp::unwrap(&aes_key, wrapped);
     match material {
         Ok(material) if oaep_ok => Ok(material),
-        _ => Err(Error::Unwrap),
+        _ => Err(Error::InvalidCiphertext),
     }
 }

@@ -22,22 +22,6 @@ pub(crate) enum OaepHash {
     Sha256,
 }
 
-impl OaepHash {
-    /// hLen in bytes.
-    pub(crate) const fn len(self) -> usize {
-        match self {
-            OaepHash::Sha1 => 20,
-            OaepHash::Sha256 => 32,
-        }
-    }
-
-    /// The longest message that fits one OAEP block under a `k`-byte modulus:
-    /// mLen ≤ k − 2·hLen − 2 (RFC 8017 §7.1.1 step 1.b).
-    pub(crate) const fn max_message_len(self, k: usize) -> usize {
-        k.saturating_sub(2 * self.len() + 2)
-    }
-}
-
 /// RSAES-OAEP-ENCRYPT (RFC 8017 §7.1.1) with an empty label. The caller has checked the length.
 pub(crate) fn encrypt<R: CryptoRng + ?Sized>(
     key: &rsa::PublicKey,
@@ -56,7 +40,7 @@ pub(crate) fn encrypt<R: CryptoRng + ?Sized>(
 }
 
 /// RSAES-OAEP-DECRYPT (RFC 8017 §7.1.2) with an empty label, blinded. Every failure is
-/// [`Error::Unwrap`].
+/// [`Error::InvalidCiphertext`].
 ///
 /// The RSA step is `rsa` 0.10's blinded RSADP (`hazmat::rsa_decrypt_and_check`: c < n, base and
 /// exponent blinding with the caller's RNG, CRT result checked by re-encryption). The EME-OAEP
@@ -71,14 +55,15 @@ pub(crate) fn decrypt<R: CryptoRng + ?Sized>(
     let k = key.size();
     // Step 1.b: the ciphertext is exactly k bytes. Its length is public.
     if ciphertext.len() != k {
-        return Err(Error::Unwrap);
+        return Err(Error::InvalidCiphertext);
     }
     // Step 2.a: c = OS2IP(C), at the modulus's storage precision.
     let c = rsa::BoxedUint::from_be_slice(ciphertext, key.n_bits_precision())
-        .map_err(|_| Error::Unwrap)?;
+        .map_err(|_| Error::InvalidCiphertext)?;
     // Step 2.b: m = RSADP(K, c), blinded; it refuses c ≥ n.
     let m = Zeroizing::new(
-        rsa::hazmat::rsa_decrypt_and_check(key, Some(rng), &c).map_err(|_| Error::Unwrap)?,
+        rsa::hazmat::rsa_decrypt_and_check(key, Some(rng), &c)
+            .map_err(|_| Error::InvalidCiphertext)?,
     );
     // Step 2.c: EM = I2OSP(m, k). m < n, so its big-endian bytes beyond the last k are zero.
     let m_bytes = Zeroizing::new(m.to_be_bytes());
@@ -101,7 +86,7 @@ pub(crate) fn eme_oaep_decode<D: Digest>(em: &mut [u8]) -> Result<Zeroizing<Vec<
     let h_len = <D as Digest>::output_size();
     // §7.1.2 step 1.c: k ≥ 2·hLen + 2 (public; always true for 2048-bit and larger keys).
     if em.len() < 2 * h_len + 2 {
-        return Err(Error::Unwrap);
+        return Err(Error::InvalidCiphertext);
     }
     // Step 3.a: lHash = Hash(L), L empty.
     let l_hash = D::digest(b"");
@@ -127,7 +112,7 @@ pub(crate) fn eme_oaep_decode<D: Digest>(em: &mut [u8]) -> Result<Zeroizing<Vec<
     if bool::from(valid) {
         Ok(Zeroizing::new(message.to_vec()))
     } else {
-        Err(Error::Unwrap)
+        Err(Error::InvalidCiphertext)
     }
 }
 
@@ -198,13 +183,13 @@ mod tests {
         for (what, tamper) in cases {
             assert_eq!(
                 decode(encode(256, msg, tamper)),
-                Err(Error::Unwrap),
+                Err(Error::InvalidCiphertext),
                 "{what}"
             );
         }
         assert_eq!(
             decode(vec![0u8; 2 * 32 + 1]),
-            Err(Error::Unwrap),
+            Err(Error::InvalidCiphertext),
             "short EM"
         );
     }

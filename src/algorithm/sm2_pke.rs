@@ -74,12 +74,12 @@ pub(crate) fn encrypt<R: CryptoRng + ?Sized>(
 }
 
 /// Service side: decrypts GM/T 0009 DER (GB/T 32918.4 §7.1 B1–B7); every failure is
-/// [`Error::Unwrap`].
+/// [`Error::InvalidCiphertext`].
 pub(crate) fn decrypt(
     key: &sm2::SecretKey,
     ciphertext: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let parsed = sm2_ciphertext::decode(ciphertext).ok_or(Error::Unwrap)?;
+    let parsed = sm2_ciphertext::decode(ciphertext).ok_or(Error::InvalidCiphertext)?;
     // C2 is at most MAX_MATERIAL_LEN bytes (checked by `decode`).
     let mut plaintext = Zeroizing::new(vec![0u8; parsed.c2.len()]);
     open(key, &parsed, &mut plaintext)?;
@@ -98,7 +98,7 @@ pub(crate) fn decrypt_into(
         Some(parsed) => open(key, &parsed, out),
         None => {
             out.zeroize();
-            Err(Error::Unwrap)
+            Err(Error::InvalidCiphertext)
         }
     }
 }
@@ -119,16 +119,16 @@ fn open_unwiped(
     out: &mut [u8],
 ) -> Result<usize, Error> {
     let len = ct.c2.len();
-    let candidate = out.get_mut(..len).ok_or(Error::Unwrap)?;
+    let candidate = out.get_mut(..len).ok_or(Error::InvalidCiphertext)?;
     // B1: C1 must be a point of the curve: x1, y1 < p (canonical field elements) and
     // y1² = x1³ + a·x1 + b. C1 is public; branching on it leaks nothing.
     let c1: Option<AffinePoint> =
         AffinePoint::from_coordinates(&FieldBytes::from(ct.x1), &FieldBytes::from(ct.y1)).into();
-    let c1 = ProjectivePoint::from(c1.ok_or(Error::Unwrap)?);
+    let c1 = ProjectivePoint::from(c1.ok_or(Error::InvalidCiphertext)?);
     // B2: S = [h]C1 with h = 1 is C1 itself; it must not be O (no affine encoding is, but the
     // check costs nothing).
     if bool::from(c1.is_identity()) {
-        return Err(Error::Unwrap);
+        return Err(Error::InvalidCiphertext);
     }
     // B3: [dB]C1 = (x2, y2).
     let d = Zeroizing::new(key.to_nonzero_scalar());
@@ -144,7 +144,7 @@ fn open_unwiped(
     if bool::from(valid) {
         Ok(len) // B7: output M'.
     } else {
-        Err(Error::Unwrap)
+        Err(Error::InvalidCiphertext)
     }
 }
 
@@ -247,12 +247,15 @@ mod tests {
             let mut bad = ct.clone();
             bad[flip] ^= 0x01;
             let mut out = [0xAAu8; 64];
-            assert_eq!(decrypt_into(&key, &bad, &mut out), Err(Error::Unwrap));
+            assert_eq!(
+                decrypt_into(&key, &bad, &mut out),
+                Err(Error::InvalidCiphertext)
+            );
             assert_eq!(
                 out, [0u8; 64],
                 "candidate plaintext left after flip at {flip}"
             );
-            assert_eq!(decrypt(&key, &bad), Err(Error::Unwrap));
+            assert_eq!(decrypt(&key, &bad), Err(Error::InvalidCiphertext));
         }
     }
 
@@ -266,12 +269,18 @@ mod tests {
         *bad_c2.last_mut().unwrap() ^= 0x80;
         for bad in [&bad_der[..], &bad_c2[..], &ct[..ct.len() - 1], &[][..]] {
             let mut out = [0xAAu8; 16];
-            assert_eq!(decrypt_into(&key, bad, &mut out), Err(Error::Unwrap));
+            assert_eq!(
+                decrypt_into(&key, bad, &mut out),
+                Err(Error::InvalidCiphertext)
+            );
             assert_eq!(out, [0u8; 16]);
         }
         // Output buffer one byte too short.
         let mut out = [0xAAu8; 15];
-        assert_eq!(decrypt_into(&key, &ct, &mut out), Err(Error::Unwrap));
+        assert_eq!(
+            decrypt_into(&key, &ct, &mut out),
+            Err(Error::InvalidCiphertext)
+        );
         assert_eq!(out, [0u8; 15]);
     }
 

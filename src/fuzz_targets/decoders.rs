@@ -27,7 +27,7 @@ const KEK: [u8; kwp::KEY_LEN] = [0x4b; kwp::KEY_LEN];
 /// `oaep_decode`: `[flags, Y || seed || DB]`, at most 512 bytes of EM. Flag bit 0 picks SHA-256
 /// (else SHA-1); bit 1 makes the harness write the correct lHash into DB, which the fuzzer could
 /// not find through a constant-time comparison. The harness masks EM (RFC 8017 §7.1.1 steps
-/// 2.f–2.i); the decoder must return exactly M for a well-formed DB and `Error::Unwrap` otherwise.
+/// 2.f–2.i); the decoder must return exactly M for a well-formed DB and `Error::InvalidCiphertext` otherwise.
 pub fn oaep_decode(data: &[u8]) {
     let Some((&flags, em)) = data.split_first() else {
         return;
@@ -63,7 +63,7 @@ fn oaep_decode_with<D: Digest>(flags: u8, em: &[u8]) {
         (Ok(message), Some(m)) => {
             assert_eq!(message.as_slice(), m.as_slice(), "OAEP decoded other bytes")
         }
-        (Err(Error::Unwrap), None) => {}
+        (Err(Error::InvalidCiphertext), None) => {}
         (got, expected) => panic!("OAEP decode gave {got:?}, the spec says {expected:?}"),
     }
 }
@@ -114,7 +114,7 @@ pub fn kwp_unwrap(data: &[u8]) {
         // oracle here: it accepts the unencrypted `A65959A6 00000000` as a wrap of nothing
         // (Wycheproof aes_kwp tcId 253; tests/kat_kwp.rs shows it).
         assert!(
-            matches!(ours, Err(Error::Unwrap)),
+            matches!(ours, Err(Error::InvalidCiphertext)),
             "KWP: {ours:?} from < 16 bytes"
         );
         return;
@@ -123,7 +123,7 @@ pub fn kwp_unwrap(data: &[u8]) {
     let theirs = aes_kw::KwpAes256::new(&Array::from(KEK)).unwrap_key(&ciphertext, &mut buf);
     match (&ours, &theirs) {
         (Ok(a), Ok(b)) => assert_eq!(a.as_slice(), *b, "KWP: aes-kw unwrapped other bytes"),
-        (Err(Error::Unwrap), Err(_)) => {}
+        (Err(Error::InvalidCiphertext), Err(_)) => {}
         _ => panic!("KWP: ours {ours:?}, aes-kw {theirs:?}"),
     }
     if let Some(expected) = expected {

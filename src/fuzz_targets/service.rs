@@ -1,22 +1,21 @@
 //! Fuzz bodies of the service side: opening import tokens and the whole `ImportKeyMaterial` call.
 
+use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use aes_gcm::aead::AeadInOut;
+use aes_gcm_siv::aead::AeadInOut;
 use rand_core::CryptoRng;
 
 use crate::limits::{MAX_ENCRYPTED_KEY_MATERIAL_LEN, MAX_IMPORT_TOKEN_LEN};
-use crate::service::fingerprint::MaterialFingerprint;
-use crate::service::import_material::{
-    ImportKeyMaterialRequest, ImportSecrets, import_key_material,
-};
+use crate::service::import_material::ImportKeyMaterialRequest;
+use crate::service::import_service::ImportService;
 use crate::service::key_id::KeyId;
-use crate::service::key_metadata::{KeyMetadata, KeyState};
-use crate::service::kms_error::KmsError;
-use crate::service::token::{
-    ALLOWED_CLOCK_SKEW_SECS, OpenedToken, PARAMETERS_VALIDITY_SECS, SealingKeyLookup,
-    TokenSealingKey, open_import_token,
+use crate::service::key_metadata::{
+    AssociatedKeyMaterial, ImportState, ImportType, KeyMaterialState, KeyMetadata,
 };
+use crate::service::kms_error::KmsError;
+use crate::service::sealing::TokenSealingKey;
+use crate::service::token::{ALLOWED_CLOCK_SKEW_SECS, OpenedToken, PARAMETERS_VALIDITY_SECS};
 use crate::service::token_format::{Body, HEADER_LEN, Header, NONCE_LEN, SALT_LEN};
 use crate::service::unix_time::UnixTime;
 
@@ -27,11 +26,13 @@ use crate::service::unix_time::UnixTime;
 ///   after it (key binding, validity period, clock skew, the wrapping key).
 ///
 /// Invariants: only `InvalidImportTokenException` / `ExpiredImportTokenException` come out; a
-/// token over 6144 bytes never opens; an opened token is bound to `expected_key`, valid at `now`,
-/// and holds a wrapping key of its stated spec; a body that decodes re-encodes to the same bytes.
+/// token over 6144 bytes never opens; an opened token is bound to `key`, valid at `now`, and
+/// holds a wrapping key of its stated spec; a body that decodes re-encodes to the same bytes.
+/// `sealing_key` is `service`'s sealing key.
 pub fn import_token_open(
+    service: &ImportService,
     sealing_key: &TokenSealingKey,
-    expected_key: &KeyId,
+    key: &KeyMetadata,
     now: UnixTime,
     data: &[u8],
 ) {
@@ -53,23 +54,21 @@ pub fn import_token_open(
         sealed = seal_raw_body(sealing_key, rest);
         &sealed
     };
-    let opened = open_import_token(token, sealing_key, expected_key, now);
-    check_opened(&opened, token.len(), expected_key, now);
+    let key_id = key.key.key_id();
+    let opened = service.open_import_token(token, &key_id.to_string(), key, now);
+    check_opened(&opened, token.len(), &key_id, now);
 }
 
 /// Seals `body` as the fuzz target does and opens it: for regression tests of the body parser.
 pub fn open_sealed_body(
+    service: &ImportService,
     sealing_key: &TokenSealingKey,
-    expected_key: &KeyId,
+    key: &KeyMetadata,
     now: UnixTime,
     body: &[u8],
 ) -> Result<OpenedToken, KmsError> {
-    open_import_token(
-        &seal_raw_body(sealing_key, body),
-        sealing_key,
-        expected_key,
-        now,
-    )
+    let key_id = key.key.key_id().to_string();
+    service.open_import_token(&seal_raw_body(sealing_key, body), &key_id, key, now)
 }
 
 /// Seals arbitrary plaintext as a token body under `sealing_key`, with a fixed salt and nonce.
@@ -88,7 +87,7 @@ fn seal_raw_body(sealing_key: &TokenSealingKey, body: &[u8]) -> Vec<u8> {
             &header,
             buffer.as_mut_slice().into(),
         )
-        .expect("AES-GCM seals any body under 2^36 bytes");
+        .expect("AES-GCM-SIV seals any body under 2^36 bytes");
     let mut token = Vec::with_capacity(HEADER_LEN + buffer.len() + tag.len());
     token.extend_from_slice(&header);
     token.extend_from_slice(&buffer);
@@ -135,42 +134,54 @@ fn check_opened(
 
 /// `import_key_material`: the whole pure `ImportKeyMaterial` call.
 ///
-/// Invariants: never `KMSInternalException` except for the one caller mistake it documents (an
-/// `Enabled`/`Disabled` key without the previous fingerprint); oversized inputs never import;
-/// `InvalidCiphertextException` carries nothing; imported material passes the material check for
-/// the key, and its fingerprint is the one recorded (or the previous one, on a reimport).
-pub fn import_key_material_call<R: CryptoRng + ?Sized, K: SealingKeyLookup + ?Sized>(
+/// Invariants: never `KMSInternalException` (the metadata is consistent); oversized inputs never
+/// import; `InvalidCiphertextException` carries nothing; imported material passes the material
+/// check for the key; and importing it again as `EXISTING_KEY_MATERIAL` with the returned
+/// `KeyMaterialId` succeeds with the same id (the same material into the same key always gives
+/// the same id).
+pub fn import_key_material_call<R: CryptoRng + ?Sized>(
+    service: &ImportService,
     request: &ImportKeyMaterialRequest<'_>,
     key: &KeyMetadata,
-    previous_fingerprint: Option<&MaterialFingerprint>,
-    secrets: &ImportSecrets<'_, K>,
     now: UnixTime,
     rng: &mut R,
 ) {
-    let result = import_key_material(request, key, previous_fingerprint, secrets, now, rng);
+    let result = service.import_key_material(request, key, now, rng);
     let oversized = request.import_token.len() > MAX_IMPORT_TOKEN_LEN
         || request.encrypted_key_material.len() > MAX_ENCRYPTED_KEY_MATERIAL_LEN;
     match result {
         Ok(imported) => {
             assert!(!oversized, "an oversized request imported");
             let material = imported.material.as_bytes();
-            crate::policy::material::check(key.key_spec, key.partition, material)
+            crate::policy::material::validate(key.partition, key.key_spec, material, rng)
                 .unwrap_or_else(|e| panic!("imported material fails its own check: {e}"));
-            let id = imported.key_id.key_id();
-            let fingerprint = secrets.fingerprint_key.fingerprint(&id, material);
-            assert!(fingerprint.ct_eq(&imported.fingerprint));
-            if let Some(previous) = previous_fingerprint {
+            if imported.import_type == ImportType::ExistingKeyMaterial {
                 assert!(
-                    previous.ct_eq(&imported.fingerprint),
-                    "other material reimported"
+                    key.key_material(&imported.key_material_id).is_some(),
+                    "other material re-imported"
                 );
             }
+            let id = imported.key_material_id.to_string();
+            let mut again = key.clone();
+            again.key_materials = alloc::vec![AssociatedKeyMaterial {
+                key_material_id: imported.key_material_id,
+                state: KeyMaterialState::Current,
+                import_state: ImportState::PendingImport,
+            }];
+            let reimport = ImportKeyMaterialRequest {
+                import_type: key
+                    .supports_several_key_materials()
+                    .then_some(ImportType::ExistingKeyMaterial),
+                key_material_id: key.supports_several_key_materials().then_some(id.as_str()),
+                key_material_description: None,
+                ..*request
+            };
+            let second = service
+                .import_key_material(&reimport, &again, now, rng)
+                .unwrap_or_else(|e| panic!("the same material did not re-import: {e}"));
+            assert!(second.key_material_id.ct_eq(&imported.key_material_id));
         }
-        Err(KmsError::KmsInternalException(m)) => assert!(
-            matches!(key.key_state, KeyState::Enabled | KeyState::Disabled)
-                && previous_fingerprint.is_none(),
-            "KMSInternalException: {m}"
-        ),
+        Err(KmsError::KmsInternalException(m)) => panic!("KMSInternalException: {m}"),
         Err(e) => {
             let text = alloc::format!("{e}");
             assert!(text.starts_with(e.name()), "{text}");

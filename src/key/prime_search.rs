@@ -22,9 +22,9 @@
 use crypto_bigint::{BitOps, BoxedUint, Odd, RandomBits, Word};
 use crypto_primes::hazmat::MillerRabin;
 use rand_core::CryptoRng;
-use zeroize::Zeroizing;
 
 use crate::key::small_primes::{self, TrialDivision};
+use crate::policy::material::rsa::primes_far_enough_apart as far_enough_apart;
 
 /// The top word of `√2 · 2^(W−1)`, rounded down (W = bits in a `Word`): √2 = 1.0110101000001…₂.
 /// A candidate whose top word is above it is above `√2 · 2^(k−1)`; one whose top word equals it is
@@ -115,21 +115,6 @@ fn at_least_sqrt2_bound(candidate: &BoxedUint, bits: u32) -> bool {
         Some(&w) => w > SQRT2_TOP,
         None => false,
     }
-}
-
-/// `|p − q| > 2^(bits − 100)` (A.1.3 step 5.4), computed without branching on the values.
-fn far_enough_apart(p: &BoxedUint, q: &BoxedUint, bits: u32) -> bool {
-    // |p − q| together with n = p·q gives away p and q: every intermediate is wiped.
-    let (pq, borrow) = p.borrowing_sub(q, crypto_bigint::Limb::ZERO);
-    let pq = Zeroizing::new(pq);
-    let qp = Zeroizing::new(q.wrapping_sub(p));
-    let q_larger = crypto_bigint::Choice::from_u8_lsb((borrow.0 & 1) as u8);
-    let diff = Zeroizing::new(crypto_bigint::CtSelect::ct_select(&*pq, &*qp, q_larger));
-    // diff > 2^(bits−100) ⇔ diff − 1 ≥ 2^(bits−100) ⇔ bitlen(diff − 1) > bits − 100;
-    // diff = 0 wraps to all ones and is caught by the explicit zero check.
-    let bound = bits.saturating_sub(100);
-    let minus_one = Zeroizing::new(diff.wrapping_sub(BoxedUint::one()));
-    !bool::from(diff.is_zero()) & (minus_one.bit_width() > bound)
 }
 
 #[cfg(test)]

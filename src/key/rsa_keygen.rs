@@ -17,18 +17,7 @@ use zeroize::Zeroize;
 use crate::error::Error;
 use crate::key::prime_search::Target;
 use crate::key::small_primes::TrialDivision;
-
-/// FIPS 186-5 Table B.1: Miller–Rabin rounds (random bases) for the primes of a modulus of `nlen`
-/// bits, at the error probability matching the security strength (2^−112 for 1024-bit primes,
-/// 2^−128 for 1536-bit, 2^−144 for 2048-bit). `None` for sizes FIPS 186-5 does not list.
-pub(crate) const fn miller_rabin_rounds(nlen: usize) -> Option<usize> {
-    match nlen {
-        2048 => Some(5),
-        3072 => Some(4),
-        4096 => Some(4),
-        _ => None,
-    }
-}
+pub(crate) use crate::policy::material::rsa::miller_rabin_rounds;
 
 /// How many times a complete (p, q) pair may be rejected by the final checks (d ≤ 2^(nlen/2)
 /// happens with probability ≈ 2^−(nlen/2)) before giving up.

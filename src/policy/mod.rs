@@ -2,6 +2,7 @@
 //! material must pass. Nothing here does cryptography; every decision is made from the names and
 //! the bytes alone, before any key is used.
 
+pub mod key_spec;
 pub mod material;
 pub mod matrix;
 pub(crate) mod names;

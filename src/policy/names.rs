@@ -107,6 +107,128 @@ aws_enum! {
     }
 }
 
+/// A [`WrappingAlgorithm`] that AWS KMS accepts: every one but the deprecated
+/// `RSAES_PKCS1_V1_5`. This is the type [`crate::WrappingPublicKey::wrap_key_material`] and
+/// [`crate::WrappingPrivateKey::unwrap_key_material`] take, so the deprecated algorithm cannot
+/// reach a cryptographic operation: convert with `WrappingScheme::try_from(algorithm)`, which
+/// refuses `RSAES_PKCS1_V1_5` with [`crate::Error::NotAllowed`] (reason
+/// [`crate::matrix::Reason::Deprecated`]).
+///
+/// `Display` and `FromStr` use the AWS names, like [`WrappingAlgorithm`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum WrappingScheme {
+    /// `RSAES_OAEP_SHA_1`: RSAES-OAEP (RFC 8017 §7.1) with SHA-1 and MGF1-SHA-1, empty label.
+    RsaesOaepSha1,
+    /// `RSAES_OAEP_SHA_256`: RSAES-OAEP with SHA-256 and MGF1-SHA-256, empty label.
+    RsaesOaepSha256,
+    /// `RSA_AES_KEY_WRAP_SHA_1`: RSAES-OAEP-SHA-1 of an ephemeral AES-256 key, then AES-KWP
+    /// (RFC 5649) of the material.
+    RsaAesKeyWrapSha1,
+    /// `RSA_AES_KEY_WRAP_SHA_256`: as above with RSAES-OAEP-SHA-256.
+    RsaAesKeyWrapSha256,
+    /// `SM2PKE`: SM2 public-key encryption (GB/T 32918.4) with SM3, GM/T 0009 DER (China
+    /// Regions only).
+    Sm2Pke,
+}
+
+impl WrappingScheme {
+    /// Every scheme, in AWS's order of the algorithm names.
+    pub const ALL: &'static [WrappingScheme] = &[
+        WrappingScheme::RsaesOaepSha1,
+        WrappingScheme::RsaesOaepSha256,
+        WrappingScheme::RsaAesKeyWrapSha1,
+        WrappingScheme::RsaAesKeyWrapSha256,
+        WrappingScheme::Sm2Pke,
+    ];
+
+    /// The AWS name of the algorithm.
+    pub const fn algorithm(self) -> WrappingAlgorithm {
+        match self {
+            WrappingScheme::RsaesOaepSha1 => WrappingAlgorithm::RsaesOaepSha1,
+            WrappingScheme::RsaesOaepSha256 => WrappingAlgorithm::RsaesOaepSha256,
+            WrappingScheme::RsaAesKeyWrapSha1 => WrappingAlgorithm::RsaAesKeyWrapSha1,
+            WrappingScheme::RsaAesKeyWrapSha256 => WrappingAlgorithm::RsaAesKeyWrapSha256,
+            WrappingScheme::Sm2Pke => WrappingAlgorithm::Sm2Pke,
+        }
+    }
+
+    /// The scheme behind an algorithm name; `None` for `RSAES_PKCS1_V1_5`.
+    pub const fn from_algorithm(algorithm: WrappingAlgorithm) -> Option<WrappingScheme> {
+        Some(match algorithm {
+            WrappingAlgorithm::RsaesPkcs1V15 => return None,
+            WrappingAlgorithm::RsaesOaepSha1 => WrappingScheme::RsaesOaepSha1,
+            WrappingAlgorithm::RsaesOaepSha256 => WrappingScheme::RsaesOaepSha256,
+            WrappingAlgorithm::RsaAesKeyWrapSha1 => WrappingScheme::RsaAesKeyWrapSha1,
+            WrappingAlgorithm::RsaAesKeyWrapSha256 => WrappingScheme::RsaAesKeyWrapSha256,
+            WrappingAlgorithm::Sm2Pke => WrappingScheme::Sm2Pke,
+        })
+    }
+
+    /// The exact AWS name.
+    pub const fn as_str(self) -> &'static str {
+        self.algorithm().as_str()
+    }
+
+    /// The OAEP hash length hLen in bytes (RFC 8017 §7.1) of the RSAES-OAEP step: 20 for the
+    /// `_SHA_1` algorithms, 32 for `_SHA_256`; `None` for SM2PKE.
+    pub const fn oaep_hash_len(self) -> Option<usize> {
+        match self {
+            WrappingScheme::RsaesOaepSha1 | WrappingScheme::RsaAesKeyWrapSha1 => Some(20),
+            WrappingScheme::RsaesOaepSha256 | WrappingScheme::RsaAesKeyWrapSha256 => Some(32),
+            WrappingScheme::Sm2Pke => None,
+        }
+    }
+
+    /// `true` when the material itself is one RSAES-OAEP message (`RSAES_OAEP_*`), so its length
+    /// is bounded by one OAEP block.
+    pub const fn is_oaep_of_material(self) -> bool {
+        matches!(
+            self,
+            WrappingScheme::RsaesOaepSha1 | WrappingScheme::RsaesOaepSha256
+        )
+    }
+
+    /// Whether this scheme works with a wrapping key of `spec`: the RSA schemes with RSA keys,
+    /// SM2PKE with SM2 keys.
+    pub const fn fits(self, spec: WrappingKeySpec) -> bool {
+        match self {
+            WrappingScheme::Sm2Pke => matches!(spec, WrappingKeySpec::Sm2),
+            _ => spec.rsa_modulus_len().is_some(),
+        }
+    }
+
+    /// The longest key material, in bytes, this scheme can wrap under a key of `spec`, or `None`
+    /// when the scheme does not fit `spec`. For `RSAES_OAEP_*` it is one OAEP block,
+    /// k − 2·hLen − 2 (RFC 8017 §7.1.1 step 1.b; k = 256, 384 or 512 bytes), e.g. 190 bytes for
+    /// `RSAES_OAEP_SHA_256` under `RSA_2048`; otherwise [`crate::limits::MAX_MATERIAL_LEN`].
+    pub const fn max_material_len(self, spec: WrappingKeySpec) -> Option<usize> {
+        if !self.fits(spec) {
+            return None;
+        }
+        match (
+            self.is_oaep_of_material(),
+            spec.rsa_modulus_len(),
+            self.oaep_hash_len(),
+        ) {
+            (true, Some(k), Some(h_len)) => Some(k.saturating_sub(2 * h_len + 2)),
+            _ => Some(crate::limits::MAX_MATERIAL_LEN),
+        }
+    }
+}
+
+impl From<WrappingScheme> for WrappingAlgorithm {
+    fn from(scheme: WrappingScheme) -> Self {
+        scheme.algorithm()
+    }
+}
+
+impl fmt::Display for WrappingScheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 aws_enum! {
     /// The key spec of the KMS key that receives the imported material.
     KeySpec, "KeySpec" {
@@ -145,6 +267,17 @@ aws_enum! {
     }
 }
 
+aws_enum! {
+    /// What a KMS key is for (`KeyMetadata.KeyUsage`; API reference, `CreateKey`, `KeyUsage`).
+    KeyUsage, "KeyUsage" {
+        SignVerify = "SIGN_VERIFY",
+        EncryptDecrypt = "ENCRYPT_DECRYPT",
+        GenerateVerifyMac = "GENERATE_VERIFY_MAC",
+        KeyAgreement = "KEY_AGREEMENT",
+        EncapsulateDecapsulate = "ENCAPSULATE_DECAPSULATE",
+    }
+}
+
 /// The kind of material a key spec takes, which is what the compatibility rules speak of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MaterialKind {
@@ -160,32 +293,17 @@ pub enum MaterialKind {
     NotImportable,
 }
 
-impl KeySpec {
-    /// What kind of material this key spec receives.
-    pub const fn material_kind(self) -> MaterialKind {
+impl WrappingKeySpec {
+    /// The partitions in which KMS hands out this wrapping key spec: `SM2` only in `aws-cn`
+    /// (developer guide, "Download the wrapping public key and import token": "AWS KMS also
+    /// supports the SM2 wrapping key spec (China Regions only)"), the RSA specs everywhere.
+    pub const fn partitions(self) -> &'static [Partition] {
         match self {
-            KeySpec::SymmetricDefault => MaterialKind::Symmetric,
-            KeySpec::Hmac224 | KeySpec::Hmac256 | KeySpec::Hmac384 | KeySpec::Hmac512 => {
-                MaterialKind::Hmac
-            }
-            KeySpec::Rsa2048 | KeySpec::Rsa3072 | KeySpec::Rsa4096 => MaterialKind::RsaPrivateKey,
-            KeySpec::EccNistP256
-            | KeySpec::EccNistP384
-            | KeySpec::EccNistP521
-            | KeySpec::EccSecgP256k1
-            | KeySpec::Sm2 => MaterialKind::EccPrivateKey,
-            KeySpec::EccNistEdwards25519
-            | KeySpec::MlDsa44
-            | KeySpec::MlDsa65
-            | KeySpec::MlDsa87
-            | KeySpec::MlKem512
-            | KeySpec::MlKem768
-            | KeySpec::MlKem1024 => MaterialKind::NotImportable,
+            WrappingKeySpec::Sm2 => &[Partition::AwsCn],
+            _ => Partition::ALL,
         }
     }
-}
 
-impl WrappingKeySpec {
     /// RSA modulus length in bytes (`k` in RFC 8017), or `None` for SM2.
     pub const fn rsa_modulus_len(self) -> Option<usize> {
         match self {

@@ -1,25 +1,8 @@
-//! `ImportKeyMaterial` as a pure function: opens the token, unwraps, validates, and returns the
-//! material with the fingerprint the KMS stores for later reimports.
-//!
-//! Steps (AWS KMS API reference, `ImportKeyMaterial`), cheapest first:
-//! 1. `KeyId` names this key (`InvalidArnException`, `NotFoundException`).
-//! 2. Parameters: `ExpirationModel` defaults to `KEY_MATERIAL_EXPIRES`; "`ValidTo` ... is required
-//!    when the value of the `ExpirationModel` parameter is `KEY_MATERIAL_EXPIRES`. Otherwise it is
-//!    not valid. The value of this parameter must be a future date and time. The maximum value is
-//!    365 days from the request date." → `ValidationException`. `ImportToken` and
-//!    `EncryptedKeyMaterial` must be 1 to 6144 bytes (`InvalidImportTokenException`,
-//!    `InvalidCiphertextException`).
-//! 3. Origin, key store and key state (see [`crate::service::key_metadata`]).
-//! 4. Open the token for this key ([`crate::service::token`]); it must also match the key's spec and
-//!    partition, and its combination must still pass the matrix.
-//! 5. Unwrap with the token's algorithm; any failure is the opaque `InvalidCiphertextException`.
-//! 6. [`crate::policy::material::check`]: the material must fit the key spec → else
-//!    `IncorrectKeyMaterialException`.
-//! 7. Reimport: "you can reimport the same key material into that KMS key, but you cannot import
-//!    different key material" → the keyed fingerprint must equal the stored one (constant time),
-//!    else `IncorrectKeyMaterialException`.
+//! `ImportKeyMaterial`: request, outcome, and the steps (documented on
+//! [`crate::ImportService::import_key_material`]).
 
 use alloc::format;
+use alloc::string::String;
 
 use rand_core::CryptoRng;
 
@@ -27,29 +10,48 @@ use crate::error::Error;
 use crate::limits::{MAX_ENCRYPTED_KEY_MATERIAL_LEN, MAX_IMPORT_TOKEN_LEN};
 use crate::policy::{material, matrix};
 use crate::secret::KeyMaterial;
-use crate::service::fingerprint::{FingerprintKey, MaterialFingerprint};
 use crate::service::key_id::KeyIdentifier;
-use crate::service::key_metadata::{ExpirationModel, KeyMetadata, KeyState};
+use crate::service::key_material_id::{KeyMaterialId, KeyMaterialIdKey};
+use crate::service::key_metadata::{
+    ExpirationModel, ImportType, KeyMaterialState, KeyMetadata, KeyState, MultiRegionKeyType,
+};
 use crate::service::kms_error::KmsError;
-use crate::service::token::{SealingKeyLookup, open_import_token};
+use crate::service::sealing::SealingKeys;
+use crate::service::token;
 use crate::service::unix_time::UnixTime;
 
-/// The longest `ValidTo` may lie after the request: 365 days.
+/// The longest `ValidTo` may lie after the request: 365 days (API reference,
+/// `ImportKeyMaterial`, `ValidTo`: "The maximum value is 365 days from the request date").
 pub const MAX_KEY_MATERIAL_VALIDITY_SECS: u64 = 365 * 86_400;
 
-/// The request parameters, named as in the API.
-#[derive(Clone, Copy, Debug)]
+/// The longest `KeyMaterialDescription`, in characters (API model,
+/// `KeyMaterialDescriptionType`: length 0 to 256, pattern `^[a-zA-Z0-9:/_\s.-]+$`).
+pub const MAX_KEY_MATERIAL_DESCRIPTION_LEN: usize = 256;
+
+/// The request parameters, named as in the API. `Default` leaves every optional parameter
+/// absent, for `..Default::default()`.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct ImportKeyMaterialRequest<'a> {
     /// `KeyId`: a key ID or key ARN.
     pub key_id: &'a str,
-    /// `ImportToken` from `GetParametersForImport`.
+    /// `ImportToken` from `GetParametersForImport` (1 to 6144 bytes).
     pub import_token: &'a [u8],
-    /// `EncryptedKeyMaterial`.
+    /// `EncryptedKeyMaterial` (1 to 6144 bytes).
     pub encrypted_key_material: &'a [u8],
     /// `ExpirationModel`; `None` means the default, `KEY_MATERIAL_EXPIRES`.
     pub expiration_model: Option<ExpirationModel>,
-    /// `ValidTo`.
+    /// `ValidTo`, in whole seconds (round a fractional value up: see
+    /// [`crate::Rounding::Up`]).
     pub valid_to: Option<UnixTime>,
+    /// `ImportType`; `None` means `NEW_KEY_MATERIAL` when no material was ever imported into the
+    /// key, else `EXISTING_KEY_MATERIAL`. Symmetric encryption keys only.
+    pub import_type: Option<ImportType>,
+    /// `KeyMaterialId` of the material being re-imported (64 lower-case hex characters).
+    /// Symmetric encryption keys only; not with `NEW_KEY_MATERIAL`.
+    pub key_material_id: Option<&'a str>,
+    /// `KeyMaterialDescription` (at most 256 characters of `[a-zA-Z0-9:/_ .-]` and whitespace).
+    /// Symmetric encryption keys only.
+    pub key_material_description: Option<&'a str>,
 }
 
 /// When the imported material expires.
@@ -61,26 +63,51 @@ pub enum KeyMaterialExpiration {
     DoesNotExpire,
 }
 
-/// A successful import: what the KMS must store.
-#[derive(Debug)]
-pub struct ImportedKeyMaterial {
-    /// The key ARN when one was given or is known, else the key ID.
+/// The response, named as in the API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportKeyMaterialResponse {
+    /// `KeyId`: the key ARN.
     pub key_id: KeyIdentifier,
-    /// The validated plaintext material (zeroized on drop).
-    pub material: KeyMaterial,
-    /// Its keyed fingerprint; store it and pass it back for every reimport.
-    pub fingerprint: MaterialFingerprint,
-    /// The expiration the request asked for.
-    pub expiration: KeyMaterialExpiration,
+    /// `KeyMaterialId`.
+    pub key_material_id: KeyMaterialId,
 }
 
-/// The KMS's secrets for `ImportKeyMaterial`.
+/// A successful import: the response, and what the KMS must store.
 #[derive(Debug)]
-pub struct ImportSecrets<'a, K: SealingKeyLookup + ?Sized> {
-    /// Every token sealing key still accepted (current and recently retired).
-    pub sealing_keys: &'a K,
-    /// The key under which material fingerprints are computed.
-    pub fingerprint_key: &'a FingerprintKey,
+#[non_exhaustive]
+pub struct ImportedKeyMaterial {
+    /// `KeyId` of the response: the key ARN (the key ID when the metadata knows no ARN).
+    pub key_id: KeyIdentifier,
+    /// `KeyMaterialId` of the response.
+    pub key_material_id: KeyMaterialId,
+    /// The validated plaintext material (zeroized on drop).
+    pub material: KeyMaterial,
+    /// The import type that applied (the request's, or AWS's default).
+    pub import_type: ImportType,
+    /// The expiration the request asked for.
+    pub expiration: KeyMaterialExpiration,
+    /// The description to store: the request's, or `None` to keep the one stored before
+    /// ("If you do not specify a key material description, KMS retains the value you specified
+    /// when you last imported the same key material").
+    pub key_material_description: Option<String>,
+    /// The state of this material after the import: unchanged for `EXISTING_KEY_MATERIAL`;
+    /// `CURRENT` for the first material of a key; `PENDING_ROTATION` for new material of a
+    /// single-Region key and `PENDING_MULTI_REGION_IMPORT_AND_ROTATION` for a multi-Region
+    /// primary key (until every replica has it), both until `RotateKeyOnDemand`.
+    pub key_material_state: KeyMaterialState,
+    /// The key's state after the import: `Enabled` once every permanently associated material is
+    /// imported (a `Disabled` key stays `Disabled`), else `PendingImport`.
+    pub key_state: KeyState,
+}
+
+impl ImportedKeyMaterial {
+    /// What the API returns.
+    pub fn response(&self) -> ImportKeyMaterialResponse {
+        ImportKeyMaterialResponse {
+            key_id: self.key_id.clone(),
+            key_material_id: self.key_material_id,
+        }
+    }
 }
 
 fn validation(message: &str) -> KmsError {
@@ -124,20 +151,149 @@ fn expiration(
     }
 }
 
-/// Runs `ImportKeyMaterial` for the key described by `key`.
-///
-/// `previous_fingerprint` is the fingerprint stored when material was first imported into this
-/// key; it is required whenever the key has had material (state `Enabled` or `Disabled`, or
-/// `PendingImport` after the material expired or was deleted). Omitting it for an `Enabled` or
-/// `Disabled` key is refused as `KMSInternalException`, since it would let different material in.
-pub fn import_key_material<R: CryptoRng + ?Sized, K: SealingKeyLookup + ?Sized>(
+/// Step 2: `ImportType`, `KeyMaterialId` and `KeyMaterialDescription`, on their own and against
+/// the key. Returns the import type that applies and the parsed `KeyMaterialId`.
+fn import_type(
     request: &ImportKeyMaterialRequest<'_>,
     key: &KeyMetadata,
-    previous_fingerprint: Option<&MaterialFingerprint>,
-    secrets: &ImportSecrets<'_, K>,
+) -> Result<(ImportType, Option<KeyMaterialId>), KmsError> {
+    let symmetric_only = [
+        ("ImportType", request.import_type.is_some()),
+        ("KeyMaterialId", request.key_material_id.is_some()),
+        (
+            "KeyMaterialDescription",
+            request.key_material_description.is_some(),
+        ),
+    ];
+    if !key.supports_several_key_materials() {
+        // API reference, ImportKeyMaterial: "This parameter is optional and only usable with
+        // symmetric encryption keys"; developer guide, "Import key material": for asymmetric and
+        // HMAC keys "AWS KMS will reject ImportKeyMaterial API requests with ImportType".
+        if let Some((name, _)) = symmetric_only.iter().find(|(_, given)| *given) {
+            return Err(KmsError::UnsupportedOperationException(format!(
+                "{name} is only usable with symmetric encryption keys (SYMMETRIC_DEFAULT); this \
+                 is a {} key, which holds one key material: omit {name} to re-import it",
+                key.key_spec
+            )));
+        }
+    }
+    if let Some(description) = request.key_material_description
+        && (description.chars().count() > MAX_KEY_MATERIAL_DESCRIPTION_LEN
+            || description.is_empty()
+            || !description
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c.is_whitespace() || ":/_.-".contains(c)))
+    {
+        return Err(validation(
+            "KeyMaterialDescription must be 1 to 256 characters of letters, digits, whitespace \
+             and : / _ . -",
+        ));
+    }
+    let given_id = request
+        .key_material_id
+        .map(|id| id.parse::<KeyMaterialId>())
+        .transpose()
+        .map_err(|e| validation(&format!("KeyMaterialId: {e}")))?;
+    // API reference, ImportType: "If no key material has ever been imported into the KMS key,
+    // and this parameter is omitted, the parameter defaults to NEW_KEY_MATERIAL. After the first
+    // key material is imported, if this parameter is omitted then the parameter defaults to
+    // EXISTING_KEY_MATERIAL."
+    let import_type = request
+        .import_type
+        .unwrap_or(if key.key_materials.is_empty() {
+            ImportType::NewKeyMaterial
+        } else {
+            ImportType::ExistingKeyMaterial
+        });
+    match import_type {
+        ImportType::NewKeyMaterial => {
+            // API reference, KeyMaterialId: "You cannot specify a key material ID with
+            // ImportType set to NEW_KEY_MATERIAL."
+            if given_id.is_some() {
+                return Err(validation(
+                    "KeyMaterialId cannot be given with ImportType NEW_KEY_MATERIAL; give it only \
+                     to re-import EXISTING_KEY_MATERIAL",
+                ));
+            }
+            if !key.key_materials.is_empty() {
+                check_new_material_allowed(key)?;
+            }
+        }
+        ImportType::ExistingKeyMaterial => {
+            if key.key_materials.is_empty() {
+                return Err(KmsError::IncorrectKeyMaterialException(
+                    "no key material was ever imported into this KMS key, so none can be \
+                     re-imported; import it with ImportType NEW_KEY_MATERIAL (or omit ImportType)"
+                        .into(),
+                ));
+            }
+            // API reference, KeyMaterialId: KMS "verifies that the key material ID is already
+            // associated with the KMS key".
+            if let Some(id) = &given_id
+                && key.key_material(id).is_none()
+            {
+                return Err(KmsError::NotFoundException(format!(
+                    "the KeyMaterialId {id} is not associated with this KMS key (see \
+                     ListKeyRotations for the ids it has)"
+                )));
+            }
+        }
+    }
+    Ok((import_type, given_id))
+}
+
+/// New material into a key that already has some: only symmetric encryption keys, only
+/// single-Region keys and multi-Region primary keys, and not while other new material waits for
+/// rotation.
+fn check_new_material_allowed(key: &KeyMetadata) -> Result<(), KmsError> {
+    if !key.supports_several_key_materials() {
+        // API reference, ImportKeyMaterial: "For asymmetric and HMAC keys, you cannot change the
+        // key material after the initial import."
+        return Err(KmsError::UnsupportedOperationException(format!(
+            "a {} key holds one key material for good; only symmetric encryption keys take new \
+             key material",
+            key.key_spec
+        )));
+    }
+    if key.multi_region == Some(MultiRegionKeyType::Replica) {
+        // API reference, ImportKeyMaterial: "You cannot directly import new key material into the
+        // replica Region keys."
+        return Err(KmsError::UnsupportedOperationException(
+            "new key material goes into the multi-Region primary key; import it into this \
+             replica with ImportType EXISTING_KEY_MATERIAL afterwards"
+                .into(),
+        ));
+    }
+    if key.key_materials.iter().any(|m| !m.state.is_permanent()) {
+        // Recorded AWS behaviour: a further NEW_KEY_MATERIAL import while one is pending
+        // rotation is KMSInvalidStateException.
+        return Err(KmsError::KmsInvalidStateException(
+            "this KMS key already has new key material pending rotation; call RotateKeyOnDemand \
+             (or delete that material) before importing more"
+                .into(),
+        ));
+    }
+    if !matches!(key.key_state, KeyState::Enabled | KeyState::Disabled) {
+        return Err(KmsError::KmsInvalidStateException(format!(
+            "the KMS key is {}: re-import its existing key material before importing new key \
+             material",
+            key.key_state
+        )));
+    }
+    Ok(())
+}
+
+/// Runs `ImportKeyMaterial` (the steps are documented on
+/// [`crate::ImportService::import_key_material`]).
+pub(crate) fn import<R: CryptoRng + ?Sized>(
+    request: &ImportKeyMaterialRequest<'_>,
+    key: &KeyMetadata,
+    sealing_keys: &SealingKeys,
+    id_key: &KeyMaterialIdKey,
     now: UnixTime,
     rng: &mut R,
 ) -> Result<ImportedKeyMaterial, KmsError> {
+    key.check_consistent()?;
     // Step 1.
     let key_id = key.resolve(request.key_id)?;
     // Step 2.
@@ -156,35 +312,20 @@ pub fn import_key_material<R: CryptoRng + ?Sized, K: SealingKeyLookup + ?Sized>(
     }
     // Step 3.
     key.check_importable("ImportKeyMaterial")?;
-    if matches!(key.key_state, KeyState::Enabled | KeyState::Disabled)
-        && previous_fingerprint.is_none()
-    {
-        return Err(KmsError::KmsInternalException(format!(
-            "the key is {} and so has imported material, but no fingerprint of that material was \
-             supplied; a reimport cannot be checked without it",
-            key.key_state
-        )));
-    }
+    let (import_type, given_id) = import_type(request, key)?;
     // Step 4.
-    let token = open_import_token(
-        request.import_token,
-        secrets.sealing_keys,
-        &key_id.key_id(),
-        now,
-    )?;
+    let token = token::open(request.import_token, sealing_keys, &key_id, now)?;
     if token.key_spec() != key.key_spec || token.partition() != key.partition {
-        return Err(KmsError::InvalidImportTokenException(format!(
-            "the import token was issued for a {} key in {}, but this key is {} in {}; call \
-             GetParametersForImport again",
-            token.key_spec(),
-            token.partition(),
-            key.key_spec,
-            key.partition
-        )));
+        return Err(KmsError::InvalidImportTokenException(
+            "the import token was issued for another key spec or partition than this key's; call \
+             GetParametersForImport for this key again"
+                .into(),
+        ));
     }
+    let scheme = token.wrapping_algorithm();
     matrix::check(
         key.partition,
-        token.wrapping_algorithm(),
+        scheme.algorithm(),
         token.wrapping_key_spec(),
         key.key_spec,
     )
@@ -192,39 +333,72 @@ pub fn import_key_material<R: CryptoRng + ?Sized, K: SealingKeyLookup + ?Sized>(
     // Step 5.
     let material = token
         .wrapping_key()
-        .unwrap(
-            token.wrapping_algorithm(),
-            request.encrypted_key_material,
-            rng,
-        )
+        .unwrap_key_material(scheme, request.encrypted_key_material, rng)
         .map_err(|e| match e {
-            Error::Unwrap => KmsError::InvalidCiphertextException,
+            Error::InvalidCiphertext => KmsError::InvalidCiphertextException,
             other => KmsError::KmsInternalException(format!("{other}")),
         })?;
-    // Step 6.
-    material::check(key.key_spec, key.partition, material.as_bytes()).map_err(|e| {
-        KmsError::IncorrectKeyMaterialException(format!(
-            "the key material is not valid for a {} key in {}: {e}",
-            key.key_spec, key.partition
-        ))
-    })?;
+    drop(token);
+    // Step 6. Empty plaintext (an RSAES-OAEP block can carry 0 bytes) is judged here like any
+    // other wrong length: it decrypted, so it is not an InvalidCiphertextException.
+    let canonical = material::canonical_form(key.partition, key.key_spec, material.as_bytes(), rng)
+        .map_err(|e| KmsError::IncorrectKeyMaterialException(format!("{e}")))?;
     // Step 7.
-    let fingerprint = secrets
-        .fingerprint_key
-        .fingerprint(&key_id.key_id(), material.as_bytes());
-    if let Some(previous) = previous_fingerprint
-        && !previous.ct_eq(&fingerprint)
-    {
-        return Err(KmsError::IncorrectKeyMaterialException(
-            "the key material is not the same key material as previously imported into this KMS \
-             key; a KMS key can only ever be reimported with the same material"
-                .into(),
-        ));
-    }
+    let key_material_id = id_key.id(&key_id, &canonical);
+    drop(canonical);
+    let associated = key.key_material(&key_material_id);
+    let key_material_state = match import_type {
+        ImportType::ExistingKeyMaterial => {
+            if given_id.is_some_and(|id| !id.ct_eq(&key_material_id)) {
+                return Err(KmsError::IncorrectKeyMaterialException(
+                    "the key material is not the key material that KeyMaterialId identifies".into(),
+                ));
+            }
+            let Some(associated) = associated else {
+                return Err(KmsError::IncorrectKeyMaterialException(
+                    "the key material is not the same key material as previously imported into \
+                     this KMS key; import the same material, or (symmetric encryption keys only) \
+                     import new material with ImportType NEW_KEY_MATERIAL"
+                        .into(),
+                ));
+            };
+            associated.state
+        }
+        ImportType::NewKeyMaterial => {
+            if associated.is_some() {
+                return Err(KmsError::IncorrectKeyMaterialException(format!(
+                    "this key material is already associated with this KMS key \
+                     (KeyMaterialId {key_material_id}); re-import it with ImportType \
+                     EXISTING_KEY_MATERIAL"
+                )));
+            }
+            match (key.key_materials.is_empty(), key.multi_region) {
+                (true, _) => KeyMaterialState::Current,
+                (false, Some(MultiRegionKeyType::Primary)) => {
+                    KeyMaterialState::PendingMultiRegionImportAndRotation
+                }
+                (false, _) => KeyMaterialState::PendingRotation,
+            }
+        }
+    };
+    let all_permanent_imported = key.key_materials.iter().all(|m| {
+        !m.state.is_permanent()
+            || m.import_state == crate::service::key_metadata::ImportState::Imported
+            || m.key_material_id == key_material_id
+    });
+    let key_state = match key.key_state {
+        KeyState::Disabled => KeyState::Disabled,
+        _ if all_permanent_imported => KeyState::Enabled,
+        _ => KeyState::PendingImport,
+    };
     Ok(ImportedKeyMaterial {
         key_id,
+        key_material_id,
         material,
-        fingerprint,
+        import_type,
         expiration,
+        key_material_description: request.key_material_description.map(String::from),
+        key_material_state,
+        key_state,
     })
 }

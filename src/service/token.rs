@@ -1,12 +1,17 @@
 //! The import token: everything `ImportKeyMaterial` needs from `GetParametersForImport`, sealed so
 //! the KMS keeps no state between the two calls.
 //!
-//! Sealing (layout in [`crate::service::token_format`]): a fresh 16-byte salt and 96-bit nonce from the
-//! caller's RNG; the AES-256-GCM key is HMAC-SHA256(sealing secret, label || 0x00 || header), so
-//! every token has its own key and the 2^32-invocation limit for random nonces under one key
-//! (NIST SP 800-38D §8.3) does not cap how many tokens a sealing key may seal. The header (magic,
-//! version, sealing key id, salt, nonce) is the associated data; the body, including the wrapping
-//! private key, is encrypted. Every intermediate plaintext lives in a zeroizing buffer.
+//! Sealing (layout in [`crate::service::token_format`]): a fresh 16-byte salt and 96-bit nonce
+//! from the caller's RNG; the AES-256-GCM-SIV (RFC 8452) key is HMAC-SHA256(sealing secret,
+//! label || 0x00 || header), so every token has its own key and no per-key invocation limit caps
+//! how many tokens a sealing key may seal. The header (magic, version, sealing key id, salt,
+//! nonce) is the associated data; the body, including the wrapping private key, is encrypted.
+//! Every intermediate plaintext lives in a zeroizing buffer.
+//!
+//! AES-GCM-SIV makes sealing misuse-resistant: should the caller's RNG ever repeat (two services
+//! seeded alike, a VM snapshot restored twice), two tokens with the same salt and nonce still
+//! share no keystream unless their bodies are identical — RFC 8452 §1 derives the counter from a
+//! MAC of the plaintext — so a repeated RNG state reveals at most that two tokens are equal.
 //!
 //! Opening refuses, as `InvalidImportTokenException`: a wrong length, magic or version, an unknown
 //! sealing key id, any authentication failure (wrong sealing key, any modified byte), a body that
@@ -18,20 +23,17 @@
 
 use alloc::format;
 use alloc::vec::Vec;
-use core::fmt;
 
-use aes_gcm::aead::AeadInOut;
-use aes_gcm::{Aes256Gcm, KeyInit};
+use aes_gcm_siv::aead::AeadInOut;
 use rand_core::CryptoRng;
-use zeroize::{ZeroizeOnDrop, Zeroizing};
+use zeroize::Zeroizing;
 
-use crate::error::Error;
 use crate::key::wrapping_key::WrappingPrivateKey;
 use crate::limits::MAX_IMPORT_TOKEN_LEN;
-use crate::policy::names::{KeySpec, Partition, WrappingAlgorithm, WrappingKeySpec};
-use crate::service::kdf::hmac_sha256;
-use crate::service::key_id::{KeyId, KeyIdentifier};
+use crate::policy::names::{KeySpec, Partition, WrappingKeySpec, WrappingScheme};
+use crate::service::key_id::KeyIdentifier;
 use crate::service::kms_error::KmsError;
+use crate::service::sealing::{SealingKeyId, SealingKeys, TokenSealingKey};
 use crate::service::token_format::{Body, HEADER_LEN, Header, NONCE_LEN, SALT_LEN, TAG_LEN};
 use crate::service::unix_time::UnixTime;
 
@@ -44,101 +46,13 @@ pub const PARAMETERS_VALIDITY_SECS: u64 = 86_400;
 /// host whose clock is wrong, or was forged with a stolen sealing key and a chosen time).
 pub const ALLOWED_CLOCK_SKEW_SECS: u64 = 300;
 
-/// Label of the per-token AES-256-GCM key derivation.
-const TOKEN_KEY_LABEL: &[u8] = b"kms-import v1 import token key";
-
-/// Names a token sealing key, so a KMS can rotate them: the id travels in clear in the token
-/// header and selects the key to open it with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SealingKeyId(pub u32);
-
-impl fmt::Display for SealingKeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-/// A 32-byte secret that seals import tokens. Not `Clone`; zeroized on drop; `Debug` shows only
-/// the id.
-pub struct TokenSealingKey {
-    id: SealingKeyId,
-    secret: Zeroizing<[u8; 32]>,
-}
-
-impl ZeroizeOnDrop for TokenSealingKey {}
-
-impl TokenSealingKey {
-    /// A sealing key named `id` with the 32-byte `secret` (copied; wipe your copy).
-    pub fn new(id: SealingKeyId, secret: &[u8; 32]) -> Self {
-        TokenSealingKey {
-            id,
-            secret: Zeroizing::new(*secret),
-        }
-    }
-
-    /// Like [`TokenSealingKey::new`], from a slice that must be exactly 32 bytes.
-    pub fn from_slice(id: SealingKeyId, secret: &[u8]) -> Result<Self, Error> {
-        let secret: &[u8; 32] = secret
-            .try_into()
-            .map_err(|_| Error::InvalidKey("a token sealing key must be exactly 32 bytes"))?;
-        Ok(Self::new(id, secret))
-    }
-
-    /// The key's id.
-    pub fn id(&self) -> SealingKeyId {
-        self.id
-    }
-
-    pub(crate) fn cipher(&self, header: &[u8; HEADER_LEN]) -> Aes256Gcm {
-        let key = hmac_sha256(&self.secret, TOKEN_KEY_LABEL, &[header]);
-        Aes256Gcm::new((&*key).into())
-    }
-}
-
-impl fmt::Debug for TokenSealingKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TokenSealingKey({}, [REDACTED])", self.id)
-    }
-}
-
-/// Finds a sealing key by id: implemented for one key and for slices of keys (current and retired
-/// keys during a rotation).
-pub trait SealingKeyLookup {
-    /// The key named `id`, if this service has it.
-    fn sealing_key(&self, id: SealingKeyId) -> Option<&TokenSealingKey>;
-}
-
-impl SealingKeyLookup for TokenSealingKey {
-    fn sealing_key(&self, id: SealingKeyId) -> Option<&TokenSealingKey> {
-        (self.id == id).then_some(self)
-    }
-}
-
-impl SealingKeyLookup for [TokenSealingKey] {
-    fn sealing_key(&self, id: SealingKeyId) -> Option<&TokenSealingKey> {
-        self.iter().find(|k| k.id == id)
-    }
-}
-
-impl<const N: usize> SealingKeyLookup for [TokenSealingKey; N] {
-    fn sealing_key(&self, id: SealingKeyId) -> Option<&TokenSealingKey> {
-        self.as_slice().sealing_key(id)
-    }
-}
-
-impl SealingKeyLookup for Vec<TokenSealingKey> {
-    fn sealing_key(&self, id: SealingKeyId) -> Option<&TokenSealingKey> {
-        self.as_slice().sealing_key(id)
-    }
-}
-
 /// What `GetParametersForImport` bound into a token, and the wrapping private key.
 #[derive(Debug)]
 pub struct OpenedToken {
     key_id: KeyIdentifier,
     key_spec: KeySpec,
     partition: Partition,
-    wrapping_algorithm: WrappingAlgorithm,
+    wrapping_algorithm: WrappingScheme,
     wrapping_key_spec: WrappingKeySpec,
     issued_at: UnixTime,
     valid_to: UnixTime,
@@ -159,7 +73,7 @@ impl OpenedToken {
         self.partition
     }
     /// The wrapping algorithm the material must be encrypted with.
-    pub fn wrapping_algorithm(&self) -> WrappingAlgorithm {
+    pub fn wrapping_algorithm(&self) -> WrappingScheme {
         self.wrapping_algorithm
     }
     /// The spec of the wrapping key.
@@ -185,7 +99,7 @@ pub(crate) struct Binding<'a> {
     pub(crate) key_id: &'a KeyIdentifier,
     pub(crate) key_spec: KeySpec,
     pub(crate) partition: Partition,
-    pub(crate) wrapping_algorithm: WrappingAlgorithm,
+    pub(crate) wrapping_algorithm: WrappingScheme,
 }
 
 fn internal(what: &str) -> KmsError {
@@ -200,6 +114,8 @@ pub(crate) fn seal<R: CryptoRng + ?Sized>(
     now: UnixTime,
     rng: &mut R,
 ) -> Result<(Vec<u8>, UnixTime), KmsError> {
+    // AES-GCM-SIV: a repeated salt and nonce (a repeated RNG state) with different bodies still
+    // gives unrelated keystreams (RFC 8452 §9).
     let valid_to = now
         .checked_add_secs(PARAMETERS_VALIDITY_SECS)
         .ok_or_else(|| internal("`now` is too close to the year 10000"))?;
@@ -219,7 +135,7 @@ pub(crate) fn seal<R: CryptoRng + ?Sized>(
         .encode()
         .ok_or_else(|| internal("a field is too long"))?;
     let mut header = Header {
-        sealing_key_id: sealing_key.id.0,
+        sealing_key_id: sealing_key.id().0,
         salt: [0; SALT_LEN],
         nonce: [0; NONCE_LEN],
     };
@@ -233,7 +149,7 @@ pub(crate) fn seal<R: CryptoRng + ?Sized>(
             &header_bytes,
             buffer.as_mut_slice().into(),
         )
-        .map_err(|_| internal("AES-GCM refused the plaintext"))?;
+        .map_err(|_| internal("AES-GCM-SIV refused the plaintext"))?;
     let mut token = Vec::with_capacity(HEADER_LEN + buffer.len() + TAG_LEN);
     token.extend_from_slice(&header_bytes);
     token.extend_from_slice(&buffer);
@@ -254,11 +170,12 @@ fn invalid(message: &str) -> KmsError {
 /// Opens `token` for the key `expected_key`, at time `now`, with the sealing key its header names.
 ///
 /// Errors: `InvalidImportTokenException` and `ExpiredImportTokenException` as described in the
-/// module documentation.
-pub fn open_import_token<K: SealingKeyLookup + ?Sized>(
+/// module documentation; a token of another key is refused before its expiry is looked at, and
+/// no refusal quotes what the token sealed.
+pub(crate) fn open(
     token: &[u8],
-    sealing_keys: &K,
-    expected_key: &KeyId,
+    sealing_keys: &SealingKeys,
+    expected_key: &KeyIdentifier,
     now: UnixTime,
 ) -> Result<OpenedToken, KmsError> {
     if token.len() < HEADER_LEN + TAG_LEN || token.len() > MAX_IMPORT_TOKEN_LEN {
@@ -270,7 +187,7 @@ pub fn open_import_token<K: SealingKeyLookup + ?Sized>(
     let header = Header::decode(token)
         .ok_or_else(|| invalid("the import token was not issued by this service"))?;
     let sealing_key = sealing_keys
-        .sealing_key(SealingKeyId(header.sealing_key_id))
+        .find(SealingKeyId(header.sealing_key_id))
         .ok_or_else(|| {
             invalid(&format!(
                 "the import token was sealed under token sealing key {}, which this service does \
@@ -301,10 +218,16 @@ pub fn open_import_token<K: SealingKeyLookup + ?Sized>(
     let body = Body::decode(&plaintext)
         .ok_or_else(|| invalid("the import token's contents are malformed"))?;
     drop(plaintext);
-    if body.key_id.key_id() != *expected_key {
+    // The whole identifier: a token for arn:...:111122223333:key/K does not open for
+    // arn:...:444455556666:key/K. Nothing sealed is quoted to whoever presents another key's token.
+    let same_key = match expected_key {
+        KeyIdentifier::Arn(_) => body.key_id == *expected_key,
+        // A stateless tool that knows only the key ID.
+        KeyIdentifier::Id(id) => body.key_id.key_id() == *id,
+    };
+    if !same_key {
         return Err(invalid(&format!(
-            "the import token was issued for the KMS key {}, not for {expected_key}",
-            body.key_id.key_id()
+            "the import token belongs to another KMS key, not to {expected_key}"
         )));
     }
     if body.issued_at.checked_add_secs(PARAMETERS_VALIDITY_SECS) != Some(body.valid_to) {
@@ -312,9 +235,8 @@ pub fn open_import_token<K: SealingKeyLookup + ?Sized>(
     }
     if body.issued_at.as_secs() > now.as_secs().saturating_add(ALLOWED_CLOCK_SKEW_SECS) {
         return Err(invalid(&format!(
-            "the import token was issued at {}, more than {ALLOWED_CLOCK_SKEW_SECS} seconds after \
-             now ({now}); check the clocks of the hosts that issue and accept tokens",
-            body.issued_at
+            "the import token was issued more than {ALLOWED_CLOCK_SKEW_SECS} seconds after now \
+             ({now}); check the clocks of the hosts that issue and accept tokens"
         )));
     }
     if now > body.valid_to {
@@ -339,4 +261,80 @@ pub fn open_import_token<K: SealingKeyLookup + ?Sized>(
         valid_to: body.valid_to,
         wrapping_key,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::sealing::SealingKeyId;
+    use alloc::vec;
+    use rand::SeedableRng;
+
+    fn seal_for(key_id: &str, rng_seed: u64) -> (Vec<u8>, Zeroizing<Vec<u8>>) {
+        let key_id: KeyIdentifier = key_id.parse().unwrap();
+        let wrapping_key = WrappingPrivateKey::generate(
+            WrappingKeySpec::Sm2,
+            &mut rand::rngs::ChaCha8Rng::seed_from_u64(99),
+        )
+        .unwrap();
+        let binding = Binding {
+            key_id: &key_id,
+            key_spec: KeySpec::Hmac256,
+            partition: Partition::Aws,
+            wrapping_algorithm: WrappingScheme::RsaesOaepSha256,
+        };
+        let sealing = TokenSealingKey::new(SealingKeyId(1), &[7; 32]);
+        let now = UnixTime::from_secs(1_800_000_000).unwrap();
+        // The same RNG state for every token: a misused, repeating RNG.
+        let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(rng_seed);
+        let (token, valid_to) = seal(&binding, &wrapping_key, &sealing, now, &mut rng).unwrap();
+        let body = Body {
+            key_id: key_id.clone(),
+            key_spec: binding.key_spec,
+            partition: binding.partition,
+            wrapping_algorithm: binding.wrapping_algorithm,
+            wrapping_key_spec: wrapping_key.spec(),
+            issued_at: now,
+            valid_to,
+            private_key_pkcs8: wrapping_key.to_pkcs8_der().unwrap(),
+        }
+        .encode()
+        .unwrap();
+        (token, body)
+    }
+
+    /// Two tokens sealed with identically seeded RNGs (same salt, same nonce, so the same
+    /// per-token key) for different keys share no keystream: the XOR of the ciphertexts is not
+    /// the XOR of the plaintexts. With AES-GCM it was, byte for byte.
+    #[test]
+    fn a_repeated_rng_state_reveals_no_keystream() {
+        let (a, plain_a) = seal_for("1234abcd-12ab-34cd-56ef-1234567890ab", 5);
+        let (b, plain_b) = seal_for("1234abcd-12ab-34cd-56ef-1234567890ac", 5);
+        assert_eq!(
+            a[..HEADER_LEN],
+            b[..HEADER_LEN],
+            "the RNG repeated: same salt and nonce"
+        );
+        let (ct_a, ct_b) = (
+            &a[HEADER_LEN..a.len() - TAG_LEN],
+            &b[HEADER_LEN..b.len() - TAG_LEN],
+        );
+        assert_eq!(ct_a.len(), plain_a.len());
+        let same_keystream = ct_a
+            .iter()
+            .zip(ct_b)
+            .zip(plain_a.iter().zip(plain_b.iter()))
+            .filter(|((ca, cb), (pa, pb))| (*ca ^ *cb) == (*pa ^ *pb))
+            .count();
+        // Independent keystreams agree on about 1 byte in 256 by chance.
+        assert!(
+            same_keystream < plain_a.len() / 16,
+            "{same_keystream} of {} bytes share keystream",
+            plain_a.len()
+        );
+        // The same body under the same RNG state gives the same token: that is all it reveals.
+        let (a_again, _) = seal_for("1234abcd-12ab-34cd-56ef-1234567890ab", 5);
+        assert_eq!(a, a_again);
+        let _ = vec![0u8; 0];
+    }
 }

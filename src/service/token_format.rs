@@ -1,14 +1,15 @@
-//! The byte layout of the import token, version 1.
+//! The byte layout of the import token, version 2 (AES-256-GCM-SIV; version 1 used AES-256-GCM
+//! and is no longer opened).
 //!
 //! ```text
-//! header (sent in clear, authenticated as AES-GCM associated data), 37 bytes:
-//!   magic "KMIT" (4) | version 0x01 (1) | sealing key id, u32 big-endian (4)
+//! header (sent in clear, authenticated as AES-GCM-SIV associated data), 37 bytes:
+//!   magic "KMIT" (4) | version 0x02 (1) | sealing key id, u32 big-endian (4)
 //!   | salt (16) | nonce (12)
-//! sealed body (AES-256-GCM ciphertext), then the 16-byte tag:
+//! sealed body (AES-256-GCM-SIV ciphertext), then the 16-byte tag:
 //!   key id        u8 length + ASCII (canonical key ID or key ARN)
 //!   key spec      u8 length + AWS name
 //!   partition     u8 length + AWS name
-//!   algorithm     u8 length + AWS name (WrappingAlgorithm)
+//!   algorithm     u8 length + AWS name (WrappingAlgorithm; never RSAES_PKCS1_V1_5)
 //!   wrapping spec u8 length + AWS name (WrappingKeySpec)
 //!   issued at     u64 big-endian, seconds since the epoch
 //!   valid to      u64 big-endian, seconds since the epoch
@@ -22,21 +23,23 @@ use alloc::vec::Vec;
 
 use zeroize::Zeroizing;
 
-use crate::policy::names::{KeySpec, Partition, WrappingAlgorithm, WrappingKeySpec};
+use crate::policy::names::{
+    KeySpec, Partition, WrappingAlgorithm, WrappingKeySpec, WrappingScheme,
+};
 use crate::service::key_id::KeyIdentifier;
 use crate::service::unix_time::UnixTime;
 
 /// "KMIT": KMS import token.
 pub(crate) const MAGIC: [u8; 4] = *b"KMIT";
-/// The only format version.
-pub(crate) const VERSION: u8 = 1;
+/// The only format version opened.
+pub(crate) const VERSION: u8 = 2;
 /// Bytes of the per-token salt from which the AES-256-GCM key is derived.
 pub(crate) const SALT_LEN: usize = 16;
-/// Bytes of the AES-GCM nonce (96 bits, NIST SP 800-38D §5.2.1.1).
+/// Bytes of the AES-GCM-SIV nonce (96 bits, RFC 8452 §4).
 pub(crate) const NONCE_LEN: usize = 12;
 /// Bytes of the header.
 pub(crate) const HEADER_LEN: usize = 4 + 1 + 4 + SALT_LEN + NONCE_LEN;
-/// Bytes of the AES-GCM tag.
+/// Bytes of the AES-GCM-SIV tag.
 pub(crate) const TAG_LEN: usize = 16;
 
 /// The clear header.
@@ -89,7 +92,7 @@ pub(crate) struct Body {
     pub(crate) key_id: KeyIdentifier,
     pub(crate) key_spec: KeySpec,
     pub(crate) partition: Partition,
-    pub(crate) wrapping_algorithm: WrappingAlgorithm,
+    pub(crate) wrapping_algorithm: WrappingScheme,
     pub(crate) wrapping_key_spec: WrappingKeySpec,
     pub(crate) issued_at: UnixTime,
     pub(crate) valid_to: UnixTime,
@@ -133,7 +136,8 @@ impl Body {
         }
         let key_spec = r.name()?.parse().ok()?;
         let partition = r.name()?.parse().ok()?;
-        let wrapping_algorithm = r.name()?.parse().ok()?;
+        let wrapping_algorithm =
+            WrappingScheme::from_algorithm(r.name()?.parse::<WrappingAlgorithm>().ok()?)?;
         let wrapping_key_spec = r.name()?.parse().ok()?;
         let issued_at = UnixTime::from_secs(r.u64()?)?;
         let valid_to = UnixTime::from_secs(r.u64()?)?;

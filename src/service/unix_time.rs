@@ -2,8 +2,11 @@
 //!
 //! The crate never reads a clock; every operation that depends on time takes `now: UnixTime`.
 //! `Display` writes RFC 3339 (`2025-01-31T12:00:00Z`) and `FromStr` reads RFC 3339 with a `Z` or
-//! numeric offset and optional fractional seconds (truncated), which is what the AWS CLI prints
-//! for `ParametersValidTo`. The range is 1970-01-01T00:00:00Z ..= 9999-12-31T23:59:59Z, so adding
+//! numeric offset and optional fractional seconds (truncated, as a clock reading is), which is
+//! what the AWS CLI prints for `ParametersValidTo`. A deadline such as `ValidTo` must not be
+//! truncated — `now + 365 days + 0.999 s` would pass as `now + 365 days` — so
+//! [`UnixTime::parse_rfc3339`] with [`Rounding::Up`] rounds a fraction up to the next second,
+//! which keeps every comparison with a whole-second `now` exact. The range is 1970-01-01T00:00:00Z ..= 9999-12-31T23:59:59Z, so adding
 //! any validity period used here cannot overflow.
 
 use core::fmt;
@@ -141,10 +144,33 @@ impl Cursor<'_> {
     }
 }
 
+/// What to do with fractional seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rounding {
+    /// Drop them: for readings of a clock (`now`).
+    Down,
+    /// Round up to the next whole second: for deadlines (`ValidTo`), so that "after now" and
+    /// "at most 365 days after now" compare exactly against a whole-second `now`.
+    Up,
+}
+
 impl FromStr for UnixTime {
     type Err = InvalidTimestamp;
 
+    /// [`UnixTime::parse_rfc3339`] with [`Rounding::Down`].
     fn from_str(s: &str) -> Result<Self, InvalidTimestamp> {
+        UnixTime::parse_rfc3339(s, Rounding::Down)
+    }
+}
+
+impl UnixTime {
+    /// Reads an RFC 3339 date-time with a `Z` or numeric offset and 0 to 9 fractional digits,
+    /// rounding fractional seconds as `rounding` says.
+    ///
+    /// # Errors
+    /// [`InvalidTimestamp`] for anything else, or an instant outside
+    /// [`UnixTime::EPOCH`]..=[`UnixTime::MAX`] (after rounding).
+    pub fn parse_rfc3339(s: &str, rounding: Rounding) -> Result<Self, InvalidTimestamp> {
         let mut c = Cursor(s.as_bytes());
         let year = c.digits(4)?;
         c.expect(b"-")?;
@@ -167,22 +193,28 @@ impl FromStr for UnixTime {
             return Err(InvalidTimestamp);
         }
         let mut zone = c.byte()?;
+        let mut fraction = false;
         if zone == b'.' {
-            // Fractional seconds: 1 to 9 digits, truncated to whole seconds.
+            // Fractional seconds: 1 to 9 digits.
             let mut n = 0;
             loop {
                 zone = c.byte()?;
                 if !zone.is_ascii_digit() {
                     break;
                 }
+                fraction |= zone != b'0';
                 n += 1;
             }
             if !(1..=9).contains(&n) {
                 return Err(InvalidTimestamp);
             }
         }
-        let local =
-            days_from_civil(year, month, day) * SECS_PER_DAY + hour * 3600 + minute * 60 + second;
+        let round_up = u64::from(fraction && rounding == Rounding::Up);
+        let local = days_from_civil(year, month, day) * SECS_PER_DAY
+            + hour * 3600
+            + minute * 60
+            + second
+            + round_up;
         let utc = match zone {
             b'Z' | b'z' => Some(local),
             b'+' | b'-' => {
@@ -226,6 +258,11 @@ mod tests {
         assert_eq!(t("2024-03-01T01:59:59+02:00"), Ok(1_709_251_199));
         assert_eq!(t("2024-02-29T21:59:59-02:00"), Ok(1_709_251_199));
         assert_eq!(t("9999-12-31T23:59:59Z"), Ok(UnixTime::MAX.as_secs()));
+        let up = |s: &str| UnixTime::parse_rfc3339(s, Rounding::Up).map(UnixTime::as_secs);
+        assert_eq!(up("2024-02-29T23:59:58.001Z"), Ok(1_709_251_199));
+        assert_eq!(up("2024-02-29T23:59:59.000Z"), Ok(1_709_251_199));
+        assert_eq!(up("2024-02-29T23:59:59Z"), Ok(1_709_251_199));
+        assert_eq!(up("9999-12-31T23:59:59.5Z"), Err(InvalidTimestamp));
         for secs in [0, 59, 86_399, 951_868_800, 1_709_251_199, 4_102_444_800] {
             let time = UnixTime::from_secs(secs).unwrap();
             assert_eq!(time.to_string().parse::<UnixTime>(), Ok(time));

@@ -22,53 +22,43 @@ use p256::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
 use p256::elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytes, FieldBytesSize};
 use p256::elliptic_curve::{PublicKey, SecretKey};
 
+use crate::policy::key_spec::EcCurve;
 use crate::policy::material::pkcs8::{PrivateKeyInfo, Refused};
 
 /// `id-ecPublicKey` (RFC 5480 §2.1.1).
 const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 
-/// The curves KMS imports ECC and SM2 key material on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum EcCurve {
-    /// NIST P-256 (secp256r1), `ECC_NIST_P256`.
-    P256,
-    /// NIST P-384 (secp384r1), `ECC_NIST_P384`.
-    P384,
-    /// NIST P-521 (secp521r1), `ECC_NIST_P521`.
-    P521,
-    /// secp256k1, `ECC_SECG_P256K1`.
-    Secp256k1,
-    /// sm2p256v1 (GB/T 32918.5), `SM2`.
-    Sm2,
+/// The namedCurve OID (RFC 5480 §2.1.1.1, SEC 2 §A.2, GM/T 0006).
+const fn oid(curve: EcCurve) -> ObjectIdentifier {
+    match curve {
+        EcCurve::P256 => ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7"),
+        EcCurve::P384 => ObjectIdentifier::new_unwrap("1.3.132.0.34"),
+        EcCurve::P521 => ObjectIdentifier::new_unwrap("1.3.132.0.35"),
+        EcCurve::Secp256k1 => ObjectIdentifier::new_unwrap("1.3.132.0.10"),
+        EcCurve::Sm2 => ObjectIdentifier::new_unwrap("1.2.156.10197.1.301"),
+    }
 }
 
-impl EcCurve {
-    /// The namedCurve OID (RFC 5480 §2.1.1.1, SEC 2 §A.2, GM/T 0006).
-    const fn oid(self) -> ObjectIdentifier {
-        match self {
-            EcCurve::P256 => ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7"),
-            EcCurve::P384 => ObjectIdentifier::new_unwrap("1.3.132.0.34"),
-            EcCurve::P521 => ObjectIdentifier::new_unwrap("1.3.132.0.35"),
-            EcCurve::Secp256k1 => ObjectIdentifier::new_unwrap("1.3.132.0.10"),
-            EcCurve::Sm2 => ObjectIdentifier::new_unwrap("1.2.156.10197.1.301"),
-        }
-    }
-
-    /// The length of the private scalar, ceiling(log2(n)/8) bytes (RFC 5915 §3).
-    const fn scalar_len(self) -> usize {
-        match self {
-            EcCurve::P384 => 48,
-            EcCurve::P521 => 66,
-            EcCurve::P256 | EcCurve::Secp256k1 | EcCurve::Sm2 => 32,
-        }
+/// One byte naming the curve in a key's canonical form.
+pub(crate) const fn curve_tag(curve: EcCurve) -> u8 {
+    match curve {
+        EcCurve::P256 => 1,
+        EcCurve::P384 => 2,
+        EcCurve::P521 => 3,
+        EcCurve::Secp256k1 => 4,
+        EcCurve::Sm2 => 5,
     }
 }
 
 /// Checks a PKCS#8 EC private key for `curve`: `id-ecPublicKey` with the curve's namedCurve OID,
 /// a strict-DER `ECPrivateKey` version 1, a scalar of exactly the curve's length in [1, n − 1],
 /// inner `parameters` (if present) naming the same curve, and an inner `publicKey` (if present,
-/// compressed or uncompressed) that is the point [d]G.
-pub(crate) fn check(curve: EcCurve, info: &PrivateKeyInfo<'_>) -> Result<(), &'static str> {
+/// compressed or uncompressed) that is the point [d]G. Returns the private scalar (big-endian,
+/// exactly [`EcCurve::scalar_len`] bytes).
+pub(crate) fn check<'a>(
+    curve: EcCurve,
+    info: &PrivateKeyInfo<'a>,
+) -> Result<&'a [u8], &'static str> {
     if info.algorithm != ID_EC_PUBLIC_KEY {
         return Err("not an elliptic-curve key (the PKCS#8 algorithm is not id-ecPublicKey)");
     }
@@ -76,7 +66,7 @@ pub(crate) fn check(curve: EcCurve, info: &PrivateKeyInfo<'_>) -> Result<(), &'s
         .parameters
         .and_then(|any| any.decode_as::<ObjectIdentifier>().ok())
         .ok_or("the id-ecPublicKey parameters must be a namedCurve OID (RFC 5480)")?;
-    if named_curve != curve.oid() {
+    if named_curve != oid(curve) {
         return Err("the EC key is on another curve than the key spec names");
     }
     let ec = parse_ec_private_key(info.private_key).map_err(|Refused(why)| why)?;
@@ -92,7 +82,8 @@ pub(crate) fn check(curve: EcCurve, info: &PrivateKeyInfo<'_>) -> Result<(), &'s
         EcCurve::P521 => check_scalar::<p521::NistP521>(ec.scalar, ec.public_key),
         EcCurve::Secp256k1 => check_scalar::<k256::Secp256k1>(ec.scalar, ec.public_key),
         EcCurve::Sm2 => check_scalar::<sm2::Sm2>(ec.scalar, ec.public_key),
-    }
+    }?;
+    Ok(ec.scalar)
 }
 
 /// The fields of an RFC 5915 `ECPrivateKey`.

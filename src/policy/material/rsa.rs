@@ -6,12 +6,21 @@
 //! would be accepted by it and then misbehave in any implementation (an HSM, OpenSSL) that uses the
 //! stored values. We therefore parse the RFC 8017 A.1.2 `RSAPrivateKey` ourselves and check every
 //! field against the others.
+//!
+//! Beyond consistency, every key must meet the FIPS 186-5 Appendix A.1 criteria that a weak or
+//! malicious key would break: 2^(nlen/2) < d < LCM(p − 1, q − 1) (A.1.1), |p − q| > 2^(nlen/2 −
+//! 100) (A.1.3 step 5.4, which makes Fermat factoring hopeless), and — for key material, which
+//! arrives from outside — p and q each pass the Miller–Rabin rounds of Table B.1 with random
+//! bases ([`check_primes`]).
 
 use alloc::vec;
 
-use crypto_bigint::{ConcatenatingMul, NonZero};
+use alloc::vec::Vec;
+use crypto_bigint::{ConcatenatingMul, Gcd, NonZero, Odd, Resize};
+use crypto_primes::hazmat::MillerRabin;
 use der::Decode;
 use der::asn1::AnyRef;
+use rand_core::CryptoRng;
 use rsa::BoxedUint;
 use rsa::pkcs1::{RsaPrivateKeyRef, Version};
 use zeroize::Zeroizing;
@@ -140,6 +149,27 @@ pub(crate) fn check(
     if *qinv >= *p || !bool::from(Zeroizing::new(qinv.mul_mod(&q, &p_non_zero)).is_one()) {
         return Err("the RSA CRT coefficient qInv (coefficient) is not q^-1 mod p");
     }
+    // FIPS 186-5 A.1.3 step 5.4.
+    if !primes_far_enough_apart(&p, &q, half) {
+        return Err(
+            "the RSA primes p and q are too close together: FIPS 186-5 A.1.3 requires \
+             |p - q| > 2^(nlen/2 - 100), and closer primes let anyone factor n (Fermat)",
+        );
+    }
+    // FIPS 186-5 A.1.1: 2^(nlen/2) < d < LCM(p − 1, q − 1).
+    if d.bit_width() <= half {
+        return Err("the RSA private exponent d must be larger than 2^(nlen/2) (FIPS 186-5 A.1.1)");
+    }
+    let p1 = Zeroizing::new(p.wrapping_sub(BoxedUint::one()));
+    let q1 = Zeroizing::new(q.wrapping_sub(BoxedUint::one()));
+    let g = non_zero(p1.gcd(&*q1))?;
+    let lambda = Zeroizing::new((&*p1 / &*g).concatenating_mul(&*q1));
+    if *Zeroizing::new((*d).clone().resize(lambda.bits_precision())) >= *lambda {
+        return Err(
+            "the RSA private exponent d must be below LCM(p - 1, q - 1) (FIPS 186-5 A.1.1); \
+             recompute it as e^-1 mod LCM(p - 1, q - 1) (OpenSSL 3 and pyca do)",
+        );
+    }
     Ok(RsaParts {
         n: (*n).clone(),
         e: (*e).clone(),
@@ -149,7 +179,83 @@ pub(crate) fn check(
     })
 }
 
+/// FIPS 186-5 Table B.1: Miller–Rabin rounds with random bases for the primes of a modulus of
+/// `nlen` bits, at the error probability matching the security strength (2^−112 for 1024-bit
+/// primes, 2^−128 for 1536-bit, 2^−144 for 2048-bit). `None` for sizes FIPS 186-5 does not list.
+pub(crate) const fn miller_rabin_rounds(nlen: usize) -> Option<usize> {
+    match nlen {
+        2048 => Some(5),
+        3072 => Some(4),
+        4096 => Some(4),
+        _ => None,
+    }
+}
+
+/// `|p − q| > 2^(bits − 100)` for `bits`-bit primes (FIPS 186-5 A.1.3 step 5.4), computed without
+/// branching on the values. `p` and `q` must have the same precision.
+pub(crate) fn primes_far_enough_apart(p: &BoxedUint, q: &BoxedUint, bits: u32) -> bool {
+    // |p − q| together with n = p·q gives away p and q: every intermediate is wiped.
+    let (pq, borrow) = p.borrowing_sub(q, crypto_bigint::Limb::ZERO);
+    let pq = Zeroizing::new(pq);
+    let qp = Zeroizing::new(q.wrapping_sub(p));
+    let q_larger = crypto_bigint::Choice::from_u8_lsb((borrow.0 & 1) as u8);
+    let diff = Zeroizing::new(crypto_bigint::CtSelect::ct_select(&*pq, &*qp, q_larger));
+    // diff > 2^(bits−100) ⇔ diff − 1 ≥ 2^(bits−100) ⇔ bitlen(diff − 1) > bits − 100;
+    // diff = 0 wraps to all ones and is caught by the explicit zero check.
+    let bound = bits.saturating_sub(100);
+    let minus_one = Zeroizing::new(diff.wrapping_sub(BoxedUint::one()));
+    !bool::from(diff.is_zero()) & (minus_one.bit_width() > bound)
+}
+
+/// Checks that p and q of a key that passed [`check`] are probably prime: each passes the
+/// Miller–Rabin rounds of FIPS 186-5 Table B.1 ([`miller_rabin_rounds`]) with bases drawn from
+/// `rng` (Appendix B.3.1). A composite "prime" (say p = 3·r) makes every other check pass while
+/// the key is trivially factorable.
+pub(crate) fn check_primes<R: CryptoRng + ?Sized>(
+    parts: &RsaParts,
+    rng: &mut R,
+) -> Result<(), &'static str> {
+    let nlen = parts.n.bit_width() as usize;
+    let rounds =
+        miller_rabin_rounds(nlen).ok_or("the RSA modulus size is not 2048, 3072 or 4096 bits")?;
+    for prime in [&parts.p, &parts.q] {
+        let odd = Odd::new((**prime).clone())
+            .into_option()
+            .map(Zeroizing::new)
+            .ok_or("the RSA primes p and q must be odd")?;
+        let mr = MillerRabin::new((*odd).clone());
+        for _ in 0..rounds {
+            if mr.test_random_base(rng).is_composite() {
+                return Err(
+                    "the RSA prime p or q is composite (it fails the Miller-Rabin test of \
+                     FIPS 186-5 Appendix B.3.1)",
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 impl RsaParts {
+    /// The canonical form of the key for its identity: n, e and the two primes in increasing
+    /// order, each length-prefixed (u16 big-endian) at the modulus's precision. d and the CRT
+    /// values are left out: they follow from these (any d' ≡ d mod λ(n) is the same key).
+    pub(crate) fn canonical(&self) -> Zeroizing<Vec<u8>> {
+        let (low, high) = if *self.p < *self.q {
+            (&self.p, &self.q)
+        } else {
+            (&self.q, &self.p)
+        };
+        let mut out = Zeroizing::new(Vec::new());
+        for part in [&self.n, &self.e, &**low, &**high] {
+            let bytes = Zeroizing::new(part.to_be_bytes());
+            let len = u16::try_from(bytes.len()).unwrap_or(u16::MAX);
+            out.extend_from_slice(&len.to_be_bytes());
+            out.extend_from_slice(&bytes);
+        }
+        out
+    }
+
     /// The checked key as an `rsa` private key (CRT values recomputed by `rsa`, equal to the
     /// checked ones).
     pub(crate) fn into_private_key(self) -> Result<rsa::PrivateKey, &'static str> {
