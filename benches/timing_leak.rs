@@ -23,7 +23,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use kms_import::{WrappingAlgorithm, WrappingPrivateKey};
+use kms_import::{WrappingPrivateKey, WrappingScheme};
 use rand::rngs::ChaCha20Rng;
 use rand::{Rng, SeedableRng};
 
@@ -44,7 +44,7 @@ fn main() {
         .expect("fixed SM2 key");
 
     // RSAES-OAEP: valid ciphertexts vs random values below n (their padding fails).
-    let oaep = WrappingAlgorithm::RsaesOaepSha256;
+    let oaep = WrappingScheme::RsaesOaepSha256;
     let valid = valid_ciphertexts(&rsa, oaep, 32, &mut rng);
     let invalid = random_rsa_blocks(&valid, &mut rng);
     report(
@@ -53,7 +53,7 @@ fn main() {
     );
 
     // RSA_AES: the same split on the RSA block, the KWP part left valid.
-    let rsa_aes = WrappingAlgorithm::RsaAesKeyWrapSha256;
+    let rsa_aes = WrappingScheme::RsaAesKeyWrapSha256;
     let valid = valid_ciphertexts(&rsa, rsa_aes, 32, &mut rng);
     let invalid_padding: Vec<Vec<u8>> = random_rsa_blocks(&valid, &mut rng)
         .into_iter()
@@ -95,7 +95,8 @@ fn main() {
     let no_separator = crafted(Defect::NoSeparator, &mut rng);
     let well_formed = crafted(Defect::None, &mut rng);
     assert!(
-        rsa.unwrap(oaep, &well_formed[0], &mut rng).is_ok(),
+        rsa.unwrap_key_material(oaep, &well_formed[0], &mut rng)
+            .is_ok(),
         "EM crafting is right"
     );
     report(
@@ -120,7 +121,7 @@ fn main() {
     );
 
     // SM2PKE: good vs bad C3 (one bit of the SM3 tag flipped).
-    let sm2pke = WrappingAlgorithm::Sm2Pke;
+    let sm2pke = WrappingScheme::Sm2Pke;
     let valid = valid_ciphertexts(&sm2, sm2pke, 32, &mut rng);
     let bad_c3: Vec<Vec<u8>> = valid
         .iter()
@@ -160,7 +161,7 @@ fn main() {
 
 fn valid_ciphertexts(
     key: &WrappingPrivateKey,
-    algorithm: WrappingAlgorithm,
+    algorithm: WrappingScheme,
     material_len: usize,
     rng: &mut ChaCha20Rng,
 ) -> Vec<Vec<u8>> {
@@ -169,9 +170,11 @@ fn valid_ciphertexts(
         .map(|_| {
             let mut material = vec![0u8; material_len];
             rng.fill_bytes(&mut material);
-            let c = public.wrap(algorithm, &material, rng).expect("wrap");
+            let c = public
+                .wrap_key_material(algorithm, &material, rng)
+                .expect("wrap");
             assert!(
-                key.unwrap(algorithm, &c, rng).is_ok(),
+                key.unwrap_key_material(algorithm, &c, rng).is_ok(),
                 "valid input must unwrap"
             );
             c
@@ -300,7 +303,7 @@ fn crafted_em(defect: Defect, rng: &mut ChaCha20Rng) -> Vec<u8> {
 /// Like [`measure`], for two classes that must both fail.
 fn measure_failures(
     key: &WrappingPrivateKey,
-    algorithm: WrappingAlgorithm,
+    algorithm: WrappingScheme,
     classes: [&[Vec<u8>]; 2],
     samples: usize,
     rng: &mut ChaCha20Rng,
@@ -312,7 +315,7 @@ fn measure_failures(
             let input = &classes[class][i % classes[class].len()];
             let start = Instant::now();
             let ok = key
-                .unwrap(algorithm, black_box(input), &mut blinding_rng)
+                .unwrap_key_material(algorithm, black_box(input), &mut blinding_rng)
                 .is_ok();
             let elapsed = start.elapsed().as_nanos() as f64;
             assert!(!ok, "a crafted invalid input unwrapped");
@@ -324,14 +327,17 @@ fn measure_failures(
 /// Times `samples` unwraps, class chosen at random for each; returns (class, nanoseconds).
 fn measure(
     key: &WrappingPrivateKey,
-    algorithm: WrappingAlgorithm,
+    algorithm: WrappingScheme,
     classes: [&[Vec<u8>]; 2],
     samples: usize,
     rng: &mut ChaCha20Rng,
 ) -> Vec<(usize, f64)> {
     // Warm up caches and branch predictors on both classes.
     for input in classes[0].iter().chain(classes[1]).take(32) {
-        black_box(key.unwrap(algorithm, black_box(input), rng).is_ok());
+        black_box(
+            key.unwrap_key_material(algorithm, black_box(input), rng)
+                .is_ok(),
+        );
     }
     let mut blinding_rng = ChaCha20Rng::seed_from_u64(1);
     (0..samples)
@@ -340,7 +346,7 @@ fn measure(
             let input = &classes[class][i % classes[class].len()];
             let start = Instant::now();
             let ok = key
-                .unwrap(algorithm, black_box(input), &mut blinding_rng)
+                .unwrap_key_material(algorithm, black_box(input), &mut blinding_rng)
                 .is_ok();
             let elapsed = start.elapsed().as_nanos() as f64;
             assert_eq!(ok, class == 0, "class {class} input gave the wrong outcome");

@@ -8,18 +8,18 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use kms_import::{
-    GetParametersForImportRequest, KeyMetadata, KeySpec, Partition, SealingKeyId, TokenSealingKey,
-    UnixTime, WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey, get_parameters_for_import,
-    open_import_token,
+    GetParametersForImportRequest, ImportService, KeyId, KeyMaterialIdKey, KeyMetadata, KeySpec,
+    Partition, SealingKeyId, SealingKeys, TokenSealingKey, UnixTime, WrappingAlgorithm,
+    WrappingKeySpec, WrappingPrivateKey, WrappingScheme,
 };
 use rand::{Rng, SeedableRng};
 
-const ALGORITHMS: [WrappingAlgorithm; 5] = [
-    WrappingAlgorithm::RsaesOaepSha1,
-    WrappingAlgorithm::RsaesOaepSha256,
-    WrappingAlgorithm::RsaAesKeyWrapSha1,
-    WrappingAlgorithm::RsaAesKeyWrapSha256,
-    WrappingAlgorithm::Sm2Pke,
+const ALGORITHMS: [WrappingScheme; 5] = [
+    WrappingScheme::RsaesOaepSha1,
+    WrappingScheme::RsaesOaepSha256,
+    WrappingScheme::RsaAesKeyWrapSha1,
+    WrappingScheme::RsaAesKeyWrapSha256,
+    WrappingScheme::Sm2Pke,
 ];
 const SPECS: [WrappingKeySpec; 4] = [
     WrappingKeySpec::Rsa2048,
@@ -66,7 +66,7 @@ fn wrap_unwrap(c: &mut Criterion) {
     for alg in ALGORITHMS {
         for key in &keys {
             let spec = key.spec();
-            let Ok(limit) = alg.max_material_len(spec) else {
+            let Some(limit) = alg.max_material_len(spec) else {
                 continue;
             };
             let public = key.public_key();
@@ -76,11 +76,11 @@ fn wrap_unwrap(c: &mut Criterion) {
                 }
                 let id = format!("{alg}/{spec}/{name}");
                 group.bench_function(format!("wrap {id}"), |b| {
-                    b.iter(|| public.wrap(alg, material, &mut rng).unwrap())
+                    b.iter(|| public.wrap_key_material(alg, material, &mut rng).unwrap())
                 });
-                let wrapped = public.wrap(alg, material, &mut rng).unwrap();
+                let wrapped = public.wrap_key_material(alg, material, &mut rng).unwrap();
                 group.bench_function(format!("unwrap {id}"), |b| {
-                    b.iter(|| key.unwrap(alg, &wrapped, &mut rng).unwrap())
+                    b.iter(|| key.unwrap_key_material(alg, &wrapped, &mut rng).unwrap())
                 });
             }
         }
@@ -105,7 +105,10 @@ fn kwp(c: &mut Criterion) {
 /// RSA_4096 token (which carries and re-reads the wrapping key).
 fn token(c: &mut Criterion) {
     let mut rng = rand::rngs::ChaCha20Rng::seed_from_u64(5);
-    let sealing = TokenSealingKey::new(SealingKeyId(1), &[7; 32]);
+    let service = ImportService::new(
+        SealingKeys::new(TokenSealingKey::new(SealingKeyId(1), &[7; 32])),
+        KeyMaterialIdKey::derive(&[8; 32]),
+    );
     let now = UnixTime::from_secs(1_700_000_000).unwrap();
     let key_id = "1234abcd-12ab-34cd-56ef-1234567890ab";
     let mut group = c.benchmark_group("token");
@@ -129,18 +132,28 @@ fn token(c: &mut Criterion) {
             wrapping_algorithm: alg,
             wrapping_key_spec: wks,
         };
-        let meta = KeyMetadata::new(key_spec, partition);
+        let meta = KeyMetadata::with_key_id(
+            key_id.parse::<KeyId>().unwrap(),
+            partition,
+            key_spec,
+            key_spec.rule().key_usages[0],
+        );
         if wks == WrappingKeySpec::Sm2 {
             group.bench_function("GetParametersForImport SM2 (keygen + seal)", |b| {
-                b.iter(|| get_parameters_for_import(&request, &meta, &sealing, now, &mut rng))
+                b.iter(|| service.get_parameters_for_import(&request, &meta, now, &mut rng))
             });
         }
-        let params = get_parameters_for_import(&request, &meta, &sealing, now, &mut rng).unwrap();
-        let expected = key_id.parse().unwrap();
+        let params = service
+            .get_parameters_for_import(&request, &meta, now, &mut rng)
+            .unwrap();
         group.bench_function(format!("open token {wks}"), |b| {
             b.iter_batched(
                 || (),
-                |()| open_import_token(&params.import_token, &sealing, &expected, now).unwrap(),
+                |()| {
+                    service
+                        .open_import_token(&params.import_token, key_id, &meta, now)
+                        .unwrap()
+                },
                 BatchSize::SmallInput,
             )
         });

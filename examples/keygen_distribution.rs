@@ -12,7 +12,7 @@
 use std::time::{Duration, Instant};
 
 use kms_import::{
-    FreshWrappingKey, WrappingAlgorithm, WrappingKeyPool, WrappingKeySpec, WrappingPrivateKey,
+    FreshWrappingKey, WrappingKeyPool, WrappingKeySpec, WrappingPrivateKey, WrappingScheme,
 };
 use rand::SeedableRng;
 
@@ -113,12 +113,15 @@ fn main() {
         }
         "unwrap" => {
             let key = WrappingPrivateKey::generate(WrappingKeySpec::Rsa4096, &mut rng).unwrap();
-            let alg = WrappingAlgorithm::RsaesOaepSha256;
-            let ct = key.public_key().wrap(alg, &[0x42; 32], &mut rng).unwrap();
+            let alg = WrappingScheme::RsaesOaepSha256;
+            let ct = key
+                .public_key()
+                .wrap_key_material(alg, &[0x42; 32], &mut rng)
+                .unwrap();
             let times = (0..n)
                 .map(|_| {
                     let t = Instant::now();
-                    std::hint::black_box(key.unwrap(alg, &ct, &mut rng).unwrap());
+                    std::hint::black_box(key.unwrap_key_material(alg, &ct, &mut rng).unwrap());
                     t.elapsed()
                 })
                 .collect();

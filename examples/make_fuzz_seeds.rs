@@ -8,6 +8,9 @@
 //! material of every length class, public and private keys), the wire names, and the private keys
 //! of the Wycheproof vectors in `test-vectors/`. Files are named by a hash of their content, so
 //! running it again adds nothing twice. Deterministic: the RNG is seeded.
+//!
+//! Run it again whenever the token format changes (`src/service/token_format.rs`): the
+//! `import_token_open` seeds hold sealed tokens and token bodies.
 
 #[path = "../fuzz/src/lib.rs"]
 #[allow(dead_code, unused_imports)]
@@ -16,7 +19,9 @@ mod fuzz_support;
 use std::path::{Path, PathBuf};
 
 use fuzz_support::ImportInput;
-use kms_import::{KeySpec, KeyState, Partition, UnixTime, WrappingAlgorithm, WrappingKeySpec};
+use kms_import::{
+    KeySpec, KeyState, Partition, UnixTime, WrappingAlgorithm, WrappingKeySpec, WrappingScheme,
+};
 use rand::rngs::ChaCha20Rng;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
@@ -40,39 +45,39 @@ fn main() {
         (
             "unwrap_rsaes_oaep_sha_1",
             WrappingKeySpec::Rsa2048,
-            WrappingAlgorithm::RsaesOaepSha1,
+            WrappingScheme::RsaesOaepSha1,
         ),
         (
             "unwrap_rsaes_oaep_sha_256",
             WrappingKeySpec::Rsa2048,
-            WrappingAlgorithm::RsaesOaepSha256,
+            WrappingScheme::RsaesOaepSha256,
         ),
         (
             "unwrap_rsa_aes_key_wrap_sha_1",
             WrappingKeySpec::Rsa2048,
-            WrappingAlgorithm::RsaAesKeyWrapSha1,
+            WrappingScheme::RsaAesKeyWrapSha1,
         ),
         (
             "unwrap_rsa_aes_key_wrap_sha_256",
             WrappingKeySpec::Rsa2048,
-            WrappingAlgorithm::RsaAesKeyWrapSha256,
+            WrappingScheme::RsaAesKeyWrapSha256,
         ),
         (
             "unwrap_rsa_aes_key_wrap_sha_256_rsa_4096",
             WrappingKeySpec::Rsa4096,
-            WrappingAlgorithm::RsaAesKeyWrapSha256,
+            WrappingScheme::RsaAesKeyWrapSha256,
         ),
         (
             "unwrap_sm2pke",
             WrappingKeySpec::Sm2,
-            WrappingAlgorithm::Sm2Pke,
+            WrappingScheme::Sm2Pke,
         ),
     ];
     for (target, spec, algorithm) in unwrap_targets {
         let public = keys.get(spec).public_key();
         for &len in MATERIAL_LENS {
             let material = random_bytes(&mut rng, len);
-            let Ok(ciphertext) = public.wrap(algorithm, &material, &mut rng) else {
+            let Ok(ciphertext) = public.wrap_key_material(algorithm, &material, &mut rng) else {
                 continue;
             };
             put(target, &ciphertext);
@@ -276,6 +281,10 @@ fn service_seeds(rng: &mut ChaCha20Rng, put: &mut impl FnMut(&str, &[u8])) {
     let at =
         |delta: i64| UnixTime::from_secs(now.as_secs().saturating_add_signed(delta)).expect("time");
     let materials = valid_materials(rng);
+    // The key `import_token_open` opens tokens for (fuzz/src/service.rs).
+    let target_key = fuzz_support::key_metadata(Partition::Aws, KeySpec::SymmetricDefault)
+        .key
+        .to_string();
 
     for (partition, key_spec, material) in &materials {
         let mut input = vec![
@@ -317,10 +326,12 @@ fn service_seeds(rng: &mut ChaCha20Rng, put: &mut impl FnMut(&str, &[u8])) {
             WrappingKeySpec::Sm2 => fuzz_support::SM2_PKCS8,
             _ => fuzz_support::RSA_2048_PKCS8,
         };
+        // The body names the key the target opens tokens for: its full ARN (tokens bind the
+        // ARN when the KMS knows it), so that the body gets past the key binding.
         let mut body = vec![1u8];
         body.extend(token_body(
             [
-                fuzz_support::KEY_ID,
+                &target_key,
                 key_spec.as_str(),
                 partition.as_str(),
                 algorithm.as_str(),
@@ -331,7 +342,15 @@ fn service_seeds(rng: &mut ChaCha20Rng, put: &mut impl FnMut(&str, &[u8])) {
         ));
         put("import_token_open", &body);
 
-        for (key_state, previous) in [(KeyState::PendingImport, 0), (KeyState::Enabled, 1)] {
+        // (key state, previous materials, ImportType, give a KeyMaterialId): a first import; a
+        // re-import of material the key does not hold; new material for rotation (symmetric
+        // keys); EXISTING_KEY_MATERIAL naming an id, into a key whose material was deleted.
+        for (key_state, previous, import_type, give_key_material_id) in [
+            (KeyState::PendingImport, 0, 0, false),
+            (KeyState::Enabled, 1, 0, false),
+            (KeyState::Enabled, 1, 1, false),
+            (KeyState::PendingImport, 2, 2, true),
+        ] {
             let input = ImportInput {
                 partition: *partition,
                 key_spec: *key_spec,
@@ -344,6 +363,8 @@ fn service_seeds(rng: &mut ChaCha20Rng, put: &mut impl FnMut(&str, &[u8])) {
                 token_age: 60,
                 wrap_payload: true,
                 previous,
+                import_type,
+                give_key_material_id,
                 payload: material.clone(),
             };
             put("import_key_material", &input.encode());

@@ -22,9 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use common::*;
-use kms_import::{
-    Error, WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey, WrappingPublicKey,
-};
+use kms_import::{Error, WrappingKeySpec, WrappingPrivateKey, WrappingPublicKey, WrappingScheme};
 
 macro_rules! require_openssl {
     ($test:expr) => {
@@ -279,14 +277,14 @@ fn write_private(dir: &TempDir, spec: WrappingKeySpec) -> PathBuf {
 
 fn assert_unwraps(
     key: &WrappingPrivateKey,
-    alg: WrappingAlgorithm,
+    alg: WrappingScheme,
     ct: &[u8],
     want: &[u8],
     seed: u64,
     what: &str,
 ) {
     let got = key
-        .unwrap(alg, ct, &mut rng(seed))
+        .unwrap_key_material(alg, ct, &mut rng(seed))
         .unwrap_or_else(|e| panic!("{what}: we could not unwrap OpenSSL's ciphertext: {e:?}"));
     assert!(got.ct_eq(want), "{what}: unwrapped material differs");
 }
@@ -445,7 +443,7 @@ fn we_read_openssl_generated_rsa_keys() {
 
         let k = modulus_len(spec);
         let material = aes_256_material(bits as u8);
-        let alg = WrappingAlgorithm::RsaesOaepSha256;
+        let alg = WrappingScheme::RsaesOaepSha256;
         let ct = pkeyutl_encrypt(
             &dir,
             &public_path,
@@ -463,8 +461,10 @@ fn we_read_openssl_generated_rsa_keys() {
         );
 
         let p521 = &materials().p521;
-        let alg = WrappingAlgorithm::RsaAesKeyWrapSha256;
-        let ct = public.wrap(alg, p521, &mut rng(2)).expect("wrap");
+        let alg = WrappingScheme::RsaAesKeyWrapSha256;
+        let ct = public
+            .wrap_key_material(alg, p521, &mut rng(2))
+            .expect("wrap");
         let back =
             openssl_rsa_aes_unwrap(&dir, &private_path, "sha256", k, &ct, &format!("h{bits}"));
         assert_eq!(&back, p521, "{spec} openssl key, us→openssl");
@@ -550,7 +550,9 @@ fn us_oaep_to_openssl() {
             let md = oaep_md(alg);
             for (name, material) in oaep_materials(spec) {
                 let tag = format!("{spec}-{alg}-{name}");
-                let ct = public.wrap(alg, &material, &mut rng(4)).expect("wrap");
+                let ct = public
+                    .wrap_key_material(alg, &material, &mut rng(4))
+                    .expect("wrap");
                 assert_eq!(ct.len(), k, "{tag}");
                 let back = pkeyutl_decrypt(&dir, &private, &oaep_opts(md, md), &ct, &tag)
                     .unwrap_or_else(|| panic!("{tag}: openssl refused our ciphertext"));
@@ -558,10 +560,14 @@ fn us_oaep_to_openssl() {
             }
         }
         // A ciphertext whose first byte is zero must still be k bytes and decrypt in OpenSSL.
-        let alg = WrappingAlgorithm::RsaesOaepSha256;
+        let alg = WrappingScheme::RsaesOaepSha256;
         let material = aes_256_material(5);
         let ct = (0..20_000u64)
-            .map(|seed| public.wrap(alg, &material, &mut rng(seed)).expect("wrap"))
+            .map(|seed| {
+                public
+                    .wrap_key_material(alg, &material, &mut rng(seed))
+                    .expect("wrap")
+            })
             .find(|ct| ct[0] == 0)
             .expect("a ciphertext with a leading zero byte within 20000 tries");
         assert_eq!(
@@ -611,7 +617,9 @@ fn us_rsa_aes_key_wrap_to_openssl() {
         for alg in RSA_AES_ALGS {
             for (name, material) in rsa_aes_materials(spec) {
                 let tag = format!("{spec}-{alg}-{name}");
-                let ct = public.wrap(alg, &material, &mut rng(6)).expect("wrap");
+                let ct = public
+                    .wrap_key_material(alg, &material, &mut rng(6))
+                    .expect("wrap");
                 let kwp_len = material.len().div_ceil(8) * 8 + 8;
                 assert_eq!(ct.len(), k + kwp_len.max(16), "{tag}: k + RFC 5649 length");
                 let back = openssl_rsa_aes_unwrap(&dir, &private, oaep_md(alg), k, &ct, &tag);
@@ -643,12 +651,12 @@ fn oaep_sha256_with_mgf1_sha1_is_refused() {
         "control: OpenSSL decrypts its own SHA-256/MGF1-SHA-1 ciphertext"
     );
     for alg in [
-        WrappingAlgorithm::RsaesOaepSha256,
-        WrappingAlgorithm::RsaesOaepSha1,
+        WrappingScheme::RsaesOaepSha256,
+        WrappingScheme::RsaesOaepSha1,
     ] {
-        let got = key.unwrap(alg, &ct, &mut rng(8));
+        let got = key.unwrap_key_material(alg, &ct, &mut rng(8));
         assert!(
-            matches!(got, Err(Error::Unwrap)),
+            matches!(got, Err(Error::InvalidCiphertext)),
             "{alg} accepted SHA-256/MGF1-SHA-1: {got:?}"
         );
     }
@@ -661,28 +669,24 @@ fn oaep_sha256_with_mgf1_sha1_is_refused() {
         &material,
         "mixed-aes",
     );
-    let got = key.unwrap(
-        WrappingAlgorithm::RsaAesKeyWrapSha256,
-        &rsa_aes,
-        &mut rng(10),
-    );
+    let got = key.unwrap_key_material(WrappingScheme::RsaAesKeyWrapSha256, &rsa_aes, &mut rng(10));
     assert!(
-        matches!(got, Err(Error::Unwrap)),
+        matches!(got, Err(Error::InvalidCiphertext)),
         "RSA_AES_KEY_WRAP_SHA_256 accepted MGF1-SHA-1: {got:?}"
     );
 
     // SHA-1 OAEP under the SHA-256 name.
     let sha1 = pkeyutl_encrypt(&dir, &public, &oaep_opts("sha1", "sha1"), &material, "sha1");
-    let got = key.unwrap(WrappingAlgorithm::RsaesOaepSha256, &sha1, &mut rng(11));
+    let got = key.unwrap_key_material(WrappingScheme::RsaesOaepSha256, &sha1, &mut rng(11));
     assert!(
-        matches!(got, Err(Error::Unwrap)),
+        matches!(got, Err(Error::InvalidCiphertext)),
         "SHA-1 OAEP accepted as SHA-256: {got:?}"
     );
 
     // Control the other way: OpenSSL refuses our SHA-256 ciphertext when told MGF1-SHA-1.
     let ours = key
         .public_key()
-        .wrap(WrappingAlgorithm::RsaesOaepSha256, &material, &mut rng(12))
+        .wrap_key_material(WrappingScheme::RsaesOaepSha256, &material, &mut rng(12))
         .expect("wrap");
     assert_eq!(
         pkeyutl_decrypt(&dir, &private, &mixed, &ours, "ours-mixed"),
@@ -724,7 +728,7 @@ fn openssl_sm2pke_to_us() {
     let dir = TempDir::new("sm2-in");
     let key = wrapping_key(WrappingKeySpec::Sm2);
     let public = write_public(&dir, WrappingKeySpec::Sm2);
-    let alg = WrappingAlgorithm::Sm2Pke;
+    let alg = WrappingScheme::Sm2Pke;
     for (name, material) in sm2_materials() {
         let ct = pkeyutl_encrypt(&dir, &public, &[], &material, name);
         let (x, y) = sm2_c1_integers(&ct);
@@ -778,11 +782,11 @@ fn us_sm2pke_to_openssl() {
     let dir = TempDir::new("sm2-out");
     let private = write_private(&dir, WrappingKeySpec::Sm2);
     let public = wrapping_key(WrappingKeySpec::Sm2).public_key();
-    let alg = WrappingAlgorithm::Sm2Pke;
+    let alg = WrappingScheme::Sm2Pke;
     let mut cases: Vec<(String, Vec<u8>, Vec<u8>)> = Vec::new();
     for (name, material) in sm2_materials() {
         let ct = public
-            .wrap(alg, &material, &mut rng(17))
+            .wrap_key_material(alg, &material, &mut rng(17))
             .expect("SM2PKE wrap");
         cases.push((name.to_string(), material, ct));
     }
@@ -792,7 +796,7 @@ fn us_sm2pke_to_openssl() {
     let mut coverage = C1Coverage::default();
     for seed in 0..5_000u64 {
         let ct = public
-            .wrap(alg, &material, &mut rng(seed))
+            .wrap_key_material(alg, &material, &mut rng(seed))
             .expect("SM2PKE wrap");
         let before = (coverage.high_bit, coverage.short);
         coverage.add(&ct);
@@ -845,7 +849,7 @@ fn openssl_generated_sm2_key_sm2pke_round_trip() {
     let private = WrappingPrivateKey::from_pkcs8_der(pkcs8).expect("OpenSSL PKCS#8 SM2 key");
     let public = WrappingPublicKey::from_der(&spki).expect("OpenSSL SPKI SM2 key");
     let material = &materials().p256;
-    let alg = WrappingAlgorithm::Sm2Pke;
+    let alg = WrappingScheme::Sm2Pke;
 
     let ct = pkeyutl_encrypt(&dir, &public_path, &[], material, "to-us");
     assert_unwraps(
@@ -857,7 +861,7 @@ fn openssl_generated_sm2_key_sm2pke_round_trip() {
         "OpenSSL SM2 key, openssl→us",
     );
     let ct = public
-        .wrap(alg, material, &mut rng(20))
+        .wrap_key_material(alg, material, &mut rng(20))
         .expect("SM2PKE wrap");
     let back = pkeyutl_decrypt(&dir, &private_path, &[], &ct, "to-openssl")
         .expect("openssl refused our SM2PKE ciphertext to its own key");

@@ -21,9 +21,7 @@ mod common;
 use std::sync::OnceLock;
 
 use common::*;
-use kms_import::{
-    Error, WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey, WrappingPublicKey,
-};
+use kms_import::{Error, WrappingKeySpec, WrappingPrivateKey, WrappingPublicKey, WrappingScheme};
 use serde_json::{Value, json};
 
 macro_rules! require_pyca {
@@ -72,11 +70,11 @@ fn private_der(spec: WrappingKeySpec) -> String {
     hex::encode(wrapping_key(spec).to_pkcs8_der().expect("PKCS#8 export"))
 }
 
-fn encrypt_job(alg: WrappingAlgorithm, public_hex: &str, material: &[u8]) -> Value {
+fn encrypt_job(alg: WrappingScheme, public_hex: &str, material: &[u8]) -> Value {
     json!({"op": "encrypt", "alg": alg.to_string(), "pub": public_hex, "material": hex::encode(material)})
 }
 
-fn decrypt_job(alg: WrappingAlgorithm, private_hex: &str, ct: &[u8]) -> Value {
+fn decrypt_job(alg: WrappingScheme, private_hex: &str, ct: &[u8]) -> Value {
     json!({"op": "decrypt", "alg": alg.to_string(), "priv": private_hex, "ct": hex::encode(ct)})
 }
 
@@ -130,14 +128,14 @@ fn rsa_aes_materials() -> Vec<(String, Vec<u8>)> {
 
 fn assert_unwraps(
     key: &WrappingPrivateKey,
-    alg: WrappingAlgorithm,
+    alg: WrappingScheme,
     ct: &[u8],
     want: &[u8],
     seed: u64,
     what: &str,
 ) {
     let got = key
-        .unwrap(alg, ct, &mut rng(seed))
+        .unwrap_key_material(alg, ct, &mut rng(seed))
         .unwrap_or_else(|e| panic!("{what}: we could not unwrap pyca's ciphertext: {e:?}"));
     assert!(got.ct_eq(want), "{what}: unwrapped material differs");
 }
@@ -225,8 +223,8 @@ fn we_read_pyca_generated_keys() {
     ];
     let material = aes_256_material(25);
     let (oaep, rsa_aes) = (
-        WrappingAlgorithm::RsaesOaepSha256,
-        WrappingAlgorithm::RsaAesKeyWrapSha256,
+        WrappingScheme::RsaesOaepSha256,
+        WrappingScheme::RsaAesKeyWrapSha256,
     );
     let mut jobs = Vec::new();
     let mut imported = Vec::new();
@@ -240,7 +238,9 @@ fn we_read_pyca_generated_keys() {
             spki,
             "{spec}: our SPKI of pyca's key"
         );
-        let ours = public.wrap(rsa_aes, &m.p521, &mut rng(26)).expect("wrap");
+        let ours = public
+            .wrap_key_material(rsa_aes, &m.p521, &mut rng(26))
+            .expect("wrap");
         jobs.push(encrypt_job(oaep, &hex::encode(spki), &material));
         jobs.push(decrypt_job(rsa_aes, &hex::encode(pkcs8), &ours));
         imported.push(private);
@@ -301,7 +301,9 @@ fn us_oaep_to_pyca() {
         let public = wrapping_key(spec).public_key();
         for alg in OAEP_ALGS {
             for (name, material) in oaep_materials(spec) {
-                let ct = public.wrap(alg, &material, &mut rng(29)).expect("wrap");
+                let ct = public
+                    .wrap_key_material(alg, &material, &mut rng(29))
+                    .expect("wrap");
                 assert_eq!(ct.len(), modulus_len(spec));
                 cases.push((
                     format!("{spec}-{alg}-{name}"),
@@ -358,7 +360,9 @@ fn us_rsa_aes_key_wrap_to_pyca() {
         let public = wrapping_key(spec).public_key();
         for alg in RSA_AES_ALGS {
             for (name, material) in rsa_aes_materials() {
-                let ct = public.wrap(alg, &material, &mut rng(31)).expect("wrap");
+                let ct = public
+                    .wrap_key_material(alg, &material, &mut rng(31))
+                    .expect("wrap");
                 cases.push((
                     format!("{spec}-{alg}-{name}"),
                     decrypt_job(alg, &private, &ct),
@@ -383,8 +387,8 @@ fn oaep_sha256_with_mgf1_sha1_is_refused() {
     let key = wrapping_key(spec);
     let material = aes_256_material(32);
     let (oaep, rsa_aes) = (
-        WrappingAlgorithm::RsaesOaepSha256,
-        WrappingAlgorithm::RsaAesKeyWrapSha256,
+        WrappingScheme::RsaesOaepSha256,
+        WrappingScheme::RsaAesKeyWrapSha256,
     );
     let mut jobs = Vec::new();
     for alg in [oaep, rsa_aes] {
@@ -394,7 +398,7 @@ fn oaep_sha256_with_mgf1_sha1_is_refused() {
     }
     let ours = key
         .public_key()
-        .wrap(oaep, &material, &mut rng(33))
+        .wrap_key_material(oaep, &material, &mut rng(33))
         .expect("wrap");
     let mut control = decrypt_job(oaep, &private_der(spec), &ours);
     control["mgf1"] = json!("sha1");
@@ -404,14 +408,14 @@ fn oaep_sha256_with_mgf1_sha1_is_refused() {
     jobs.push(positive);
     let r = pyca(&jobs);
 
-    let got = key.unwrap(oaep, &hex_field(&r[0], "ct"), &mut rng(34));
+    let got = key.unwrap_key_material(oaep, &hex_field(&r[0], "ct"), &mut rng(34));
     assert!(
-        matches!(got, Err(Error::Unwrap)),
+        matches!(got, Err(Error::InvalidCiphertext)),
         "RSAES_OAEP_SHA_256 accepted MGF1-SHA-1: {got:?}"
     );
-    let got = key.unwrap(rsa_aes, &hex_field(&r[1], "ct"), &mut rng(35));
+    let got = key.unwrap_key_material(rsa_aes, &hex_field(&r[1], "ct"), &mut rng(35));
     assert!(
-        matches!(got, Err(Error::Unwrap)),
+        matches!(got, Err(Error::InvalidCiphertext)),
         "RSA_AES_KEY_WRAP_SHA_256 accepted MGF1-SHA-1: {got:?}"
     );
     assert!(
@@ -436,15 +440,19 @@ fn leading_zero_ciphertexts_both_ways() {
     for spec in RSA_SPECS {
         let k = modulus_len(spec);
         for alg in [
-            WrappingAlgorithm::RsaesOaepSha256,
-            WrappingAlgorithm::RsaAesKeyWrapSha1,
+            WrappingScheme::RsaesOaepSha256,
+            WrappingScheme::RsaAesKeyWrapSha1,
         ] {
             let mut job = encrypt_job(alg, &public_der(spec), &material);
             job["leading_zero"] = json!(true);
             jobs.push(job);
             let public = wrapping_key(spec).public_key();
             let ours = (0..20_000u64)
-                .map(|seed| public.wrap(alg, &material, &mut rng(seed)).expect("wrap"))
+                .map(|seed| {
+                    public
+                        .wrap_key_material(alg, &material, &mut rng(seed))
+                        .expect("wrap")
+                })
                 .find(|ct| ct[0] == 0)
                 .expect("a ciphertext with a leading zero byte within 20000 tries");
             assert!(ours.len() >= k);

@@ -96,7 +96,7 @@ fn wycheproof_aes_kwp() {
                 }
                 Expected::Invalid => {
                     let got = aes256_kwp_unwrap(&key, &ct);
-                    assert_eq!(got.err(), Some(Error::Unwrap), "{id}");
+                    assert_eq!(got.err(), Some(Error::InvalidCiphertext), "{id}");
                     tally.add(INVALID);
                 }
                 Expected::Acceptable => panic!("{id}: no acceptable cases expected"),
@@ -138,7 +138,7 @@ fn nist_cavp_kwp_aes256() {
             // ... or fails as marked.
             ("KWP_AD_256.txt", Expected::Invalid) => {
                 let got = aes256_kwp_unwrap(&key, &ct);
-                assert_eq!(got.err(), Some(Error::Unwrap), "{id}");
+                assert_eq!(got.err(), Some(Error::InvalidCiphertext), "{id}");
                 tally.add("AD FAIL: unwrap refused");
             }
             other => panic!("{id}: unexpected case {other:?}"),
@@ -205,23 +205,30 @@ fn aes_kw_0_3_1_accepts_an_unencrypted_empty_wrap_and_we_refuse_it() {
             "aes-kw accepts it under any KEK"
         );
         // (b) ours does not.
-        assert_eq!(aes256_kwp_unwrap(&kek, &forged).err(), Some(Error::Unwrap));
+        assert_eq!(
+            aes256_kwp_unwrap(&kek, &forged).err(),
+            Some(Error::InvalidCiphertext)
+        );
     }
     // (b) nor inside RSA_AES_KEY_WRAP_SHA_256: a genuine RSA block followed by the 8 bytes.
     let mut rng = common::test_rng(253);
     let key =
         kms_import::WrappingPrivateKey::generate(kms_import::WrappingKeySpec::Rsa2048, &mut rng)
             .unwrap();
-    let algorithm = kms_import::WrappingAlgorithm::RsaAesKeyWrapSha256;
-    let genuine = key.public_key().wrap(algorithm, b"k", &mut rng).unwrap();
+    let algorithm = kms_import::WrappingScheme::RsaAesKeyWrapSha256;
+    let genuine = key
+        .public_key()
+        .wrap_key_material(algorithm, b"k", &mut rng)
+        .unwrap();
     let mut ciphertext = genuine[..256].to_vec();
     ciphertext.extend_from_slice(&forged);
     assert_eq!(
-        key.unwrap(algorithm, &ciphertext, &mut rng).err(),
-        Some(Error::Unwrap)
+        key.unwrap_key_material(algorithm, &ciphertext, &mut rng)
+            .err(),
+        Some(Error::InvalidCiphertext)
     );
     assert_eq!(
-        key.unwrap(algorithm, &genuine, &mut rng)
+        key.unwrap_key_material(algorithm, &genuine, &mut rng)
             .unwrap()
             .as_bytes(),
         b"k"

@@ -5,11 +5,12 @@
 //! What each case must do under KMS's rules (MGF1 with the OAEP hash, empty label, no empty
 //! material):
 //! - valid, empty label, non-empty `msg`: unwraps to `msg`;
-//! - valid, empty label, empty `msg`: refused as `Error::Unwrap` ("refused: empty material") — and
-//!   the `rsa` crate confirms the vector really decrypts to nothing, so the refusal is ours;
-//! - non-empty label (KMS never uses one): refused as `Error::Unwrap` — and the `rsa` crate
+//! - valid, empty label, empty `msg`: unwraps to empty material (the ciphertext is genuine), which
+//!   `material::validate` then refuses as `MaterialReason::Empty` for every key spec — and the
+//!   `rsa` crate confirms the vector really decrypts to nothing;
+//! - non-empty label (KMS never uses one): refused as `Error::InvalidCiphertext` — and the `rsa` crate
 //!   confirms the vector decrypts with its label, so the refusal comes from the label;
-//! - invalid: refused as exactly `Error::Unwrap`;
+//! - invalid: refused as exactly `Error::InvalidCiphertext`;
 //! - SHA-256 with MGF1-SHA1 (the mismatched files): refused under `RSAES_OAEP_SHA_256` (and under
 //!   `RSAES_OAEP_SHA_1`), while the `rsa` crate decrypts the valid ones with MGF1-SHA1.
 //!
@@ -19,7 +20,7 @@
 mod common;
 
 use common::{Expected, Tally, WycheproofFile, load_json, test_rng, unhex};
-use kms_import::{Error, WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey};
+use kms_import::{Error, WrappingKeySpec, WrappingPrivateKey, WrappingScheme};
 use pkcs8::DecodePrivateKey;
 use rand::rngs::ChaCha20Rng;
 use serde::Deserialize;
@@ -54,7 +55,7 @@ struct OaepTest {
 
 // Tally buckets.
 const DECRYPTED: &str = "valid: decrypted to msg";
-const EMPTY: &str = "valid: refused, empty material";
+const EMPTY: &str = "valid: empty material, refused by material::validate";
 const LABEL: &str = "non-empty label: refused";
 const INVALID: &str = "invalid: refused";
 const MGF_SHA1: &str = "valid with MGF1-SHA1: refused";
@@ -62,10 +63,10 @@ const SIZE_REFUSED: &str = "key refused: size not 2048/3072/4096";
 const OTHER_HASH: &str = "other hash pair: refused";
 
 /// The KMS algorithm for an (OAEP hash, MGF1 hash) pair, if any.
-fn kms_algorithm(sha: &str, mgf_sha: &str) -> Option<WrappingAlgorithm> {
+fn kms_algorithm(sha: &str, mgf_sha: &str) -> Option<WrappingScheme> {
     match (sha, mgf_sha) {
-        ("SHA-1", "SHA-1") => Some(WrappingAlgorithm::RsaesOaepSha1),
-        ("SHA-256", "SHA-256") => Some(WrappingAlgorithm::RsaesOaepSha256),
+        ("SHA-1", "SHA-1") => Some(WrappingScheme::RsaesOaepSha1),
+        ("SHA-256", "SHA-256") => Some(WrappingScheme::RsaesOaepSha256),
         _ => None,
     }
 }
@@ -116,11 +117,39 @@ fn reference_decrypt(group: &OaepGroup, ct: &[u8], label: &[u8], rng: &mut ChaCh
     result.expect("the reference implementation decrypts the vector")
 }
 
+/// Empty material is refused by `material::validate` for every key spec that takes material.
+fn assert_empty_material_refused(id: &str, material: &[u8], rng: &mut ChaCha20Rng) {
+    use kms_import::material::{self, MaterialReason};
+    use kms_import::{KeySpec, Partition};
+    for key_spec in [
+        KeySpec::SymmetricDefault,
+        KeySpec::Hmac256,
+        KeySpec::EccNistP256,
+    ] {
+        match material::validate(Partition::Aws, key_spec, material, rng) {
+            Err(Error::IncorrectKeyMaterial(r)) => {
+                match key_spec.raw_material_len(Partition::Aws) {
+                    // Raw material: the wrong length, 0 bytes; PKCS#8 material: empty.
+                    Some(expected) => assert!(
+                        matches!(
+                            r.reason,
+                            MaterialReason::Length { expected: e, actual: 0, .. } if e == expected
+                        ),
+                        "{id}: {key_spec}: {r:?}"
+                    ),
+                    None => assert_eq!(r.reason, MaterialReason::Empty, "{id}: {key_spec}"),
+                }
+            }
+            other => panic!("{id}: {key_spec}: empty material not refused: {other:?}"),
+        }
+    }
+}
+
 /// Runs a group whose hash pair is a KMS algorithm.
 fn run_kms_group(
     file: &str,
     group: &OaepGroup,
-    algorithm: WrappingAlgorithm,
+    algorithm: WrappingScheme,
     tally: &mut Tally,
     rng: &mut ChaCha20Rng,
 ) {
@@ -130,23 +159,28 @@ fn run_kms_group(
         let ct = unhex(&id, &test.ct);
         let msg = unhex(&id, &test.msg);
         let label = unhex(&id, &test.label);
-        let got = key.unwrap(algorithm, &ct, rng);
+        let got = key.unwrap_key_material(algorithm, &ct, rng);
         match (test.result, label.is_empty(), msg.is_empty()) {
             (Expected::Invalid, true, _) => {
-                assert_eq!(got.err(), Some(Error::Unwrap), "{id}");
+                assert_eq!(got.err(), Some(Error::InvalidCiphertext), "{id}");
                 tally.add(INVALID);
             }
             (Expected::Valid | Expected::Acceptable, false, _) => {
                 assert_eq!(
                     got.err(),
-                    Some(Error::Unwrap),
+                    Some(Error::InvalidCiphertext),
                     "{id}: label must not be ignored"
                 );
                 assert_eq!(reference_decrypt(group, &ct, &label, rng), msg, "{id}");
                 tally.add(LABEL);
             }
             (Expected::Valid, true, true) => {
-                assert_eq!(got.err(), Some(Error::Unwrap), "{id}: empty material");
+                // API v2: the algorithm level returns the empty plaintext (it did decrypt); the
+                // refusal moved to the material check (ImportKeyMaterial:
+                // IncorrectKeyMaterialException, no longer InvalidCiphertextException).
+                let material = got.unwrap_or_else(|e| panic!("{id}: empty material: {e}"));
+                assert!(material.is_empty(), "{id}: empty material");
+                assert_empty_material_refused(&id, material.as_bytes(), rng);
                 assert_eq!(reference_decrypt(group, &ct, &[], rng), msg, "{id}");
                 tally.add(EMPTY);
             }
@@ -176,11 +210,15 @@ fn run_foreign_group(
         let ct = unhex(&id, &test.ct);
         let label = unhex(&id, &test.label);
         for algorithm in [
-            WrappingAlgorithm::RsaesOaepSha256,
-            WrappingAlgorithm::RsaesOaepSha1,
+            WrappingScheme::RsaesOaepSha256,
+            WrappingScheme::RsaesOaepSha1,
         ] {
-            let got = key.unwrap(algorithm, &ct, rng);
-            assert_eq!(got.err(), Some(Error::Unwrap), "{id} under {algorithm}");
+            let got = key.unwrap_key_material(algorithm, &ct, rng);
+            assert_eq!(
+                got.err(),
+                Some(Error::InvalidCiphertext),
+                "{id} under {algorithm}"
+            );
         }
         match (test.result, label.is_empty()) {
             (Expected::Invalid, _) => tally.add(INVALID),

@@ -1,11 +1,13 @@
-//! `material::check`: symmetric and HMAC lengths, key specs without import, the PKCS#8 envelope
+//! `material::validate`: symmetric and HMAC lengths, key specs without import, the PKCS#8 envelope
 //! and DER strictness (issue 4, ImportKeyMaterial checks). EC, RSA and OpenSSL-generated keys are
 //! in `material_ec.rs`, `material_rsa.rs` and `material_openssl.rs`.
 
 mod key_der;
 
 use key_der::*;
-use kms_import::{Error, KeySpec, Partition, material};
+use kms_import::material::MaterialReason;
+use kms_import::matrix::Reason;
+use kms_import::{Error, KeySpec, MaterialKind, Partition, material};
 
 use KeySpec as K;
 use Partition::{Aws, AwsCn, AwsUsGov};
@@ -14,6 +16,8 @@ use Partition::{Aws, AwsCn, AwsUsGov};
 
 #[test]
 fn symmetric_and_hmac_need_their_exact_length() {
+    // API v2: the reason is structured (`MaterialReason::Length`), checked here besides the text,
+    // whose wording changed ("incorrect HMAC_224 key material: it must be exactly 28 bytes").
     let cases = [
         (
             K::SymmetricDefault,
@@ -31,45 +35,41 @@ fn symmetric_and_hmac_need_their_exact_length() {
             K::SymmetricDefault,
             AwsCn,
             16,
-            "exactly 16 bytes (an SM4 key)",
+            "exactly 16 bytes (an SM4 key",
         ),
-        (
-            K::Hmac224,
-            Aws,
-            28,
-            "HMAC_224 material must be exactly 28 bytes",
-        ),
-        (
-            K::Hmac256,
-            Aws,
-            32,
-            "HMAC_256 material must be exactly 32 bytes",
-        ),
-        (
-            K::Hmac384,
-            AwsCn,
-            48,
-            "HMAC_384 material must be exactly 48 bytes",
-        ),
-        (
-            K::Hmac512,
-            Aws,
-            64,
-            "HMAC_512 material must be exactly 64 bytes",
-        ),
+        (K::Hmac224, Aws, 28, "exactly 28 bytes"),
+        (K::Hmac256, Aws, 32, "exactly 32 bytes"),
+        (K::Hmac384, AwsCn, 48, "exactly 48 bytes"),
+        (K::Hmac512, Aws, 64, "exactly 64 bytes"),
     ];
     for (spec, partition, right, reason) in cases {
         for len in 0..=80usize {
             let material = vec![0xA5; len];
             if len == right {
                 accepted(spec, partition, &material);
-            } else if len == 0 {
-                refused(spec, partition, &material, "empty");
             } else {
+                // Empty raw material included: it is the wrong length like any other (API v2:
+                // `MaterialReason::Length { actual: 0 }`, no longer a separate "empty" refusal).
+                if len == 0 {
+                    refused(spec, partition, &material, "not 0");
+                }
                 refused(spec, partition, &material, reason);
+                refused(spec, partition, &material, spec.as_str());
+                match material::validate(partition, spec, &material, &mut rng(len as u64)) {
+                    Err(Error::IncorrectKeyMaterial(r)) => assert!(
+                        matches!(
+                            r.reason,
+                            MaterialReason::Length { expected, actual, .. }
+                                if expected == right && actual == len
+                        ),
+                        "{spec} in {partition}, {len} bytes: {r:?}"
+                    ),
+                    other => panic!("{spec} in {partition}, {len} bytes: {other:?}"),
+                }
             }
         }
-        assert_eq!(material::max_len(spec, partition), right);
+        assert_eq!(spec.max_material_len(partition), right);
+        assert_eq!(spec.raw_material_len(partition), Some(right));
     }
     // The AES-256 length is wrong in the China Regions and the SM4 length everywhere else.
     refused(K::SymmetricDefault, AwsCn, &[7; 32], "16 bytes");
@@ -79,9 +79,27 @@ fn symmetric_and_hmac_need_their_exact_length() {
 #[test]
 fn length_bound_comes_before_parsing() {
     let too_long = vec![0x30; kms_import::limits::MAX_MATERIAL_LEN + 1];
-    for spec in KeySpec::ALL {
-        refused(*spec, AwsCn, &too_long, "longer than any key spec accepts");
-        refused(*spec, AwsCn, &[], "empty");
+    for &spec in KeySpec::ALL {
+        if spec.material_kind() == MaterialKind::NotImportable {
+            // API v2: a key spec that takes no material is refused before the bytes are looked
+            // at (the matrix's refusal, not IncorrectKeyMaterial).
+            for material in [&too_long[..], &[]] {
+                not_allowed(
+                    spec,
+                    AwsCn,
+                    material,
+                    Reason::KeySpecNotImportable,
+                    "cannot receive",
+                );
+            }
+        } else {
+            refused(spec, AwsCn, &too_long, "longer than any key spec accepts");
+            match spec.raw_material_len(AwsCn) {
+                // API v2: empty raw material is refused as the wrong length ("..., not 0").
+                Some(len) => refused(spec, AwsCn, &[], &format!("exactly {len} bytes")),
+                None => refused(spec, AwsCn, &[], "empty"),
+            }
+        }
     }
 }
 
@@ -97,11 +115,33 @@ fn key_specs_without_import_and_sm2_outside_china() {
         K::MlKem768,
         K::MlKem1024,
     ] {
-        refused(spec, Aws, &[1; 32], "cannot receive imported key material");
+        // API v2: the matrix's refusal (Error::NotAllowed), no longer IncorrectKeyMaterial.
+        not_allowed(
+            spec,
+            Aws,
+            &[1; 32],
+            Reason::KeySpecNotImportable,
+            "cannot receive imported key material",
+        );
     }
     accepted(K::Sm2, AwsCn, &good_sm2);
-    refused(K::Sm2, Aws, &good_sm2, "only in the China Regions");
-    refused(K::Sm2, AwsUsGov, &good_sm2, "only in the China Regions");
+    // API v2: the matrix's refusal, whose alternative names the China Regions' partition.
+    for partition in [Aws, AwsUsGov] {
+        not_allowed(
+            K::Sm2,
+            partition,
+            &good_sm2,
+            Reason::KeySpecNotInPartition,
+            &format!("the SM2 key spec does not exist in {partition}"),
+        );
+        not_allowed(
+            K::Sm2,
+            partition,
+            &good_sm2,
+            Reason::KeySpecNotInPartition,
+            "in aws-cn",
+        );
+    }
 }
 
 // ---------- PKCS#8 envelope and DER strictness ----------
@@ -141,7 +181,7 @@ fn pkcs8_envelope_is_strict_der_with_nothing_trailing() {
     // Truncated at every length.
     for len in 1..good.len() {
         assert!(matches!(
-            material::check(K::EccNistP256, Aws, &good[..len]),
+            material::validate(Aws, K::EccNistP256, &good[..len], &mut rng(len as u64)),
             Err(Error::IncorrectKeyMaterial(_))
         ));
     }

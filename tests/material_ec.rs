@@ -1,4 +1,4 @@
-//! `material::check` for ECC and SM2 key material built with the RustCrypto curve crates.
+//! `material::validate` for ECC and SM2 key material built with the RustCrypto curve crates.
 
 mod key_der;
 

@@ -1,9 +1,9 @@
-//! `material::check` on keys made by the `openssl` CLI (skipped with a notice without it).
+//! `material::validate` on keys made by the `openssl` CLI (skipped with a notice without it).
 
 mod key_der;
 
 use key_der::*;
-use kms_import::{KeySpec, Partition, material};
+use kms_import::{KeySpec, Partition};
 
 use KeySpec as K;
 use Partition::{Aws, AwsCn};
@@ -106,7 +106,7 @@ fn openssl_keys_of_every_spec() {
         };
         accepted(spec, partition, &pkcs8);
         assert!(
-            pkcs8.len() <= material::max_len(spec, partition),
+            pkcs8.len() <= spec.max_material_len(partition),
             "{spec}: {}",
             pkcs8.len()
         );

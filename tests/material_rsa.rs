@@ -1,4 +1,4 @@
-//! `material::check` for RSA key material: sizes, exponent, CRT consistency, structure.
+//! `material::validate` for RSA key material: sizes, exponent, CRT consistency, structure.
 
 mod key_der;
 

@@ -30,7 +30,7 @@ fn secret_types_are_zeroized_on_drop() {
     assert_zeroize_on_drop::<WrappingPrivateKey>();
     assert_zeroize_on_drop::<KeyMaterial>();
     assert_zeroize_on_drop::<kms_import::TokenSealingKey>();
-    assert_zeroize_on_drop::<kms_import::FingerprintKey>();
+    assert_zeroize_on_drop::<kms_import::KeyMaterialIdKey>();
     // The key types inside `WrappingPrivateKey` (the `sm2` and `rsa` crates' own).
     assert_zeroize_on_drop::<sm2::SecretKey>();
 }
@@ -40,8 +40,10 @@ fn secret_types_are_not_clone() {
     assert_not_clone!(WrappingPrivateKey);
     assert_not_clone!(KeyMaterial);
     assert_not_clone!(kms_import::TokenSealingKey);
-    assert_not_clone!(kms_import::FingerprintKey);
+    assert_not_clone!(kms_import::KeyMaterialIdKey);
     // Holders of the above.
+    assert_not_clone!(kms_import::SealingKeys);
+    assert_not_clone!(kms_import::ImportService);
     assert_not_clone!(kms_import::OpenedToken);
     assert_not_clone!(kms_import::ImportedKeyMaterial);
     // The macro is not vacuous: this line would not compile.
@@ -151,28 +153,33 @@ fn unwrap_errors_carry_no_secret() {
     let key = WrappingPrivateKey::generate(WrappingKeySpec::Rsa2048, &mut rng).expect("generate");
     let pkcs8 = key.to_pkcs8_der().expect("PKCS#8");
     let err = key
-        .unwrap(
-            kms_import::WrappingAlgorithm::RsaesOaepSha256,
+        .unwrap_key_material(
+            kms_import::WrappingScheme::RsaesOaepSha256,
             &[0x55; 256],
             &mut rng,
         )
         .expect_err("garbage must not unwrap");
     let text = format!("{err:?} {err}");
-    assert_no_secret_in(&text, &pkcs8, "Error::Unwrap");
+    assert_no_secret_in(&text, &pkcs8, "Error::InvalidCiphertext");
 }
 
 #[test]
 fn service_secret_debug_shows_no_secret() {
-    use kms_import::{FingerprintKey, SealingKeyId, TokenSealingKey};
+    use kms_import::{ImportService, KeyMaterialIdKey, SealingKeyId, SealingKeys, TokenSealingKey};
     let secret: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(37).wrapping_add(11));
     let sealing = TokenSealingKey::new(SealingKeyId(5), &secret);
     let debug = format!("{sealing:?} {sealing:#?}");
     assert!(debug.contains("REDACTED"), "{debug}");
     assert_no_secret_in(&debug, &secret, "TokenSealingKey");
-    let fingerprint_key = FingerprintKey::derive(&secret);
-    let debug = format!("{fingerprint_key:?} {fingerprint_key:#?}");
+    let key_material_id_key = KeyMaterialIdKey::derive(&secret);
+    let debug = format!("{key_material_id_key:?} {key_material_id_key:#?}");
     assert!(debug.contains("REDACTED"), "{debug}");
-    assert_no_secret_in(&debug, &secret, "FingerprintKey");
+    assert_no_secret_in(&debug, &secret, "KeyMaterialIdKey");
+    // The service that holds both.
+    let service = ImportService::new(SealingKeys::new(sealing), key_material_id_key);
+    let debug = format!("{service:?} {service:#?}");
+    assert!(debug.contains("REDACTED"), "{debug}");
+    assert_no_secret_in(&debug, &secret, "ImportService");
 }
 
 /// The values a KMS handles during an import — the opened token (holding the wrapping private
@@ -180,39 +187,43 @@ fn service_secret_debug_shows_no_secret() {
 #[test]
 fn import_flow_debug_shows_no_secret() {
     use kms_import::{
-        ExpirationModel, FingerprintKey, GetParametersForImportRequest, ImportKeyMaterialRequest,
-        ImportSecrets, KeyMetadata, KeySpec, Partition, SealingKeyId, TokenSealingKey, UnixTime,
-        WrappingAlgorithm,
+        ExpirationModel, GetParametersForImportRequest, ImportKeyMaterialRequest, ImportService,
+        KeyId, KeyMaterialIdKey, KeyMetadata, KeySpec, KeyUsage, Partition, SealingKeyId,
+        SealingKeys, TokenSealingKey, UnixTime, WrappingAlgorithm, WrappingScheme,
     };
     const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
     let mut rng = common::test_rng(13);
     let now = UnixTime::from_secs(1_800_000_000).expect("time");
-    let sealing = TokenSealingKey::new(SealingKeyId(1), &[7; 32]);
-    let fingerprint_key = FingerprintKey::derive(&[8; 32]);
+    let service = ImportService::new(
+        SealingKeys::new(TokenSealingKey::new(SealingKeyId(1), &[7; 32])),
+        KeyMaterialIdKey::derive(&[8; 32]),
+    );
     let wrapping_key =
         WrappingPrivateKey::generate(WrappingKeySpec::Rsa2048, &mut rng).expect("key");
     let wrapping_pkcs8 = wrapping_key.to_pkcs8_der().expect("PKCS#8");
-    let metadata = KeyMetadata::new(KeySpec::Hmac256, Partition::Aws);
-    let parameters = kms_import::get_parameters_for_import_with_wrapping_key(
-        &GetParametersForImportRequest {
-            key_id: KEY_ID,
-            wrapping_algorithm: WrappingAlgorithm::RsaesOaepSha256,
-            wrapping_key_spec: WrappingKeySpec::Rsa2048,
-        },
-        &metadata,
-        &wrapping_key,
-        &sealing,
-        now,
-        &mut rng,
-    )
-    .expect("parameters");
-    let opened = kms_import::open_import_token(
-        &parameters.import_token,
-        &sealing,
-        &KEY_ID.parse().expect("key id"),
-        now,
-    )
-    .expect("opens");
+    let wrapping_public = wrapping_key.public_key();
+    let metadata = KeyMetadata::with_key_id(
+        KEY_ID.parse::<KeyId>().expect("key id"),
+        Partition::Aws,
+        KeySpec::Hmac256,
+        KeyUsage::GenerateVerifyMac,
+    );
+    let parameters = service
+        .get_parameters_for_import_with_wrapping_key(
+            &GetParametersForImportRequest {
+                key_id: KEY_ID,
+                wrapping_algorithm: WrappingAlgorithm::RsaesOaepSha256,
+                wrapping_key_spec: WrappingKeySpec::Rsa2048,
+            },
+            &metadata,
+            wrapping_key,
+            now,
+            &mut rng,
+        )
+        .expect("parameters");
+    let opened = service
+        .open_import_token(&parameters.import_token, KEY_ID, &metadata, now)
+        .expect("opens");
     assert_no_secret_in(
         &format!("{opened:?} {opened:#?}"),
         &wrapping_pkcs8,
@@ -220,24 +231,18 @@ fn import_flow_debug_shows_no_secret() {
     );
 
     let material: Vec<u8> = (0..32u8).map(|i| i.wrapping_mul(71) ^ 0x5c).collect();
-    let ciphertext = wrapping_key
-        .public_key()
-        .wrap(WrappingAlgorithm::RsaesOaepSha256, &material, &mut rng)
+    let ciphertext = wrapping_public
+        .wrap_key_material(WrappingScheme::RsaesOaepSha256, &material, &mut rng)
         .expect("wrap");
-    let imported = kms_import::import_key_material(
+    let imported = service.import_key_material(
         &ImportKeyMaterialRequest {
             key_id: KEY_ID,
             import_token: &parameters.import_token,
             encrypted_key_material: &ciphertext,
             expiration_model: Some(ExpirationModel::KeyMaterialDoesNotExpire),
-            valid_to: None,
+            ..Default::default()
         },
         &metadata,
-        None,
-        &ImportSecrets {
-            sealing_keys: &sealing,
-            fingerprint_key: &fingerprint_key,
-        },
         now,
         &mut rng,
     );

@@ -126,6 +126,9 @@ fn store(key: &mut KeyMetadata, imported: &ImportedKeyMaterial) {
     });
 }
 
+/// Sets one field of a request.
+type SetField = dyn Fn(&mut ImportKeyMaterialRequest<'static>);
+
 const OAEP: WrappingScheme = WrappingScheme::RsaesOaepSha256;
 const RSA_AES: WrappingScheme = WrappingScheme::RsaAesKeyWrapSha256;
 
@@ -219,7 +222,7 @@ fn hmac_and_asymmetric_keys_refuse_the_symmetric_only_parameters() {
                 .to_string()
                 .into_boxed_str(),
         );
-        let cases: [(&str, Box<dyn Fn(&mut ImportKeyMaterialRequest<'static>)>); 3] = [
+        let cases: [(&str, Box<SetField>); 3] = [
             (
                 "ImportType",
                 Box::new(|r| r.import_type = Some(ImportType::NewKeyMaterial)),

@@ -2,11 +2,12 @@
 //! whole flow (client wraps under the returned public key) for every wrapping key spec.
 
 use kms_import::{
-    ExpirationModel, FingerprintKey, GetParametersForImportRequest, INVALID_CIPHERTEXT_MESSAGE,
-    ImportKeyMaterialRequest, ImportSecrets, ImportedKeyMaterial, KeyArn, KeyMaterialExpiration,
-    KeyMetadata, KeySpec, KeyState, KmsError, MaterialFingerprint, Origin, ParametersForImport,
-    Partition, SealingKeyId, TokenSealingKey, UnixTime, WrappingAlgorithm, WrappingKeySpec,
-    WrappingPrivateKey, WrappingPublicKey, get_parameters_for_import, import_key_material,
+    AssociatedKeyMaterial, ExpirationModel, GetParametersForImportRequest,
+    GetParametersForImportResponse, INVALID_CIPHERTEXT_MESSAGE, ImportKeyMaterialRequest,
+    ImportService, ImportState, ImportType, ImportedKeyMaterial, KeyArn, KeyIdentifier,
+    KeyMaterialExpiration, KeyMaterialId, KeyMaterialIdKey, KeyMaterialState, KeyMetadata, KeySpec,
+    KeyState, KmsError, Origin, Partition, SealingKeyId, SealingKeys, TokenSealingKey, UnixTime,
+    WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey, WrappingPublicKey, WrappingScheme,
 };
 use rand::{SeedableRng, rngs::ChaCha20Rng};
 
@@ -29,15 +30,53 @@ fn rng(seed: u64) -> ChaCha20Rng {
 }
 
 struct Kms {
-    sealing: TokenSealingKey,
-    fingerprints: FingerprintKey,
+    service: ImportService,
+}
+
+/// A KMS whose token sealing secret is `sealing` and whose `KeyMaterialId` secret is `ids`.
+fn kms_with(sealing: [u8; 32], ids: [u8; 32]) -> Kms {
+    Kms {
+        service: ImportService::new(
+            SealingKeys::new(TokenSealingKey::new(SealingKeyId(1), &sealing)),
+            KeyMaterialIdKey::derive(&ids),
+        ),
+    }
 }
 
 fn kms() -> Kms {
-    Kms {
-        sealing: TokenSealingKey::new(SealingKeyId(1), &[0x5a; 32]),
-        fingerprints: FingerprintKey::derive(&[0x5a; 32]),
-    }
+    kms_with([0x5a; 32], [0x5a; 32])
+}
+
+/// The KMS's record of the key `KEY_UUID`: created with origin EXTERNAL, no material yet; the
+/// KMS knows its key ID (not its ARN) and its first key usage.
+fn metadata(ks: KeySpec, partition: Partition) -> KeyMetadata {
+    meta_of(KEY_UUID, ks, partition)
+}
+
+fn meta_of(key_id: &str, ks: KeySpec, partition: Partition) -> KeyMetadata {
+    KeyMetadata::with_key_id(
+        key_id.parse().unwrap(),
+        partition,
+        ks,
+        ks.rule().key_usages[0],
+    )
+}
+
+/// `meta` after material with id `id` was imported: the material is associated with the key
+/// (CURRENT, IMPORTED, or PENDING_IMPORT once it expired) and the key is in `state`.
+fn with_material(meta: &KeyMetadata, id: KeyMaterialId, state: KeyState) -> KeyMetadata {
+    let mut m = meta.clone();
+    m.key_state = state;
+    m.key_materials = vec![AssociatedKeyMaterial {
+        key_material_id: id,
+        state: KeyMaterialState::Current,
+        import_state: if state == KeyState::PendingImport {
+            ImportState::PendingImport
+        } else {
+            ImportState::Imported
+        },
+    }];
+    m
 }
 
 impl Kms {
@@ -48,27 +87,24 @@ impl Kms {
         alg: WrappingAlgorithm,
         wks: WrappingKeySpec,
         seed: u64,
-    ) -> Result<ParametersForImport, KmsError> {
+    ) -> Result<GetParametersForImportResponse, KmsError> {
         let request = GetParametersForImportRequest {
             key_id,
             wrapping_algorithm: alg,
             wrapping_key_spec: wks,
         };
-        get_parameters_for_import(&request, meta, &self.sealing, at(NOW), &mut rng(seed))
+        self.service
+            .get_parameters_for_import(&request, meta, at(NOW), &mut rng(seed))
     }
 
     fn import(
         &self,
         meta: &KeyMetadata,
         request: &ImportKeyMaterialRequest<'_>,
-        previous: Option<&MaterialFingerprint>,
         now: u64,
     ) -> Result<ImportedKeyMaterial, KmsError> {
-        let secrets = ImportSecrets {
-            sealing_keys: &self.sealing,
-            fingerprint_key: &self.fingerprints,
-        };
-        import_key_material(request, meta, previous, &secrets, at(now), &mut rng(99))
+        self.service
+            .import_key_material(request, meta, at(now), &mut rng(99))
     }
 }
 
@@ -79,18 +115,23 @@ fn request<'a>(token: &'a [u8], encrypted: &'a [u8]) -> ImportKeyMaterialRequest
         encrypted_key_material: encrypted,
         expiration_model: Some(ExpirationModel::KeyMaterialDoesNotExpire),
         valid_to: None,
+        ..Default::default()
     }
 }
 
 fn wrap(
-    params: &ParametersForImport,
+    params: &GetParametersForImportResponse,
     alg: WrappingAlgorithm,
     material: &[u8],
     seed: u64,
 ) -> Vec<u8> {
     WrappingPublicKey::from_der(&params.public_key)
         .unwrap()
-        .wrap(alg, material, &mut rng(seed))
+        .wrap_key_material(
+            WrappingScheme::try_from(alg).unwrap(),
+            material,
+            &mut rng(seed),
+        )
         .unwrap()
 }
 
@@ -148,7 +189,7 @@ fn random(len: usize, seed: u64) -> Vec<u8> {
 #[test]
 fn get_parameters_returns_the_api_response() {
     let kms = kms();
-    let meta = KeyMetadata::new(K::SymmetricDefault, Aws);
+    let meta = metadata(K::SymmetricDefault, Aws);
     let params = kms
         .get_parameters(KEY_UUID, &meta, A::RsaesOaepSha256, W::Rsa2048, 1)
         .unwrap();
@@ -168,7 +209,7 @@ fn get_parameters_returns_the_api_response() {
     assert_eq!(params.key_id.to_string(), arn.to_lowercase());
     // ... or the ARN known from the metadata.
     let mut known = meta.clone();
-    known.arn = Some(arn.parse::<KeyArn>().unwrap());
+    known.key = KeyIdentifier::Arn(arn.parse::<KeyArn>().unwrap());
     let params = kms
         .get_parameters(KEY_UUID, &known, A::RsaesOaepSha256, W::Rsa2048, 3)
         .unwrap();
@@ -178,7 +219,7 @@ fn get_parameters_returns_the_api_response() {
 #[test]
 fn key_ids_that_are_not_ids_or_arns_or_name_another_key() {
     let kms = kms();
-    let meta = KeyMetadata::new(K::SymmetricDefault, Aws);
+    let meta = metadata(K::SymmetricDefault, Aws);
     let go = |id: &str, meta: &KeyMetadata| {
         kms.get_parameters(id, meta, A::RsaesOaepSha256, W::Rsa2048, 4)
     };
@@ -199,7 +240,7 @@ fn key_ids_that_are_not_ids_or_arns_or_name_another_key() {
         "is in the aws-cn partition, but the key is in aws",
     );
     let mut known = meta.clone();
-    known.arn = Some(
+    known.key = KeyIdentifier::Arn(
         format!("arn:aws:kms:us-east-2:111122223333:key/{KEY_UUID}")
             .parse()
             .unwrap(),
@@ -227,7 +268,7 @@ fn origin_custom_key_store_and_key_state_refusals() {
         Origin::AwsCloudHsm,
         Origin::ExternalKeyStore,
     ] {
-        let mut meta = KeyMetadata::new(K::SymmetricDefault, Aws);
+        let mut meta = metadata(K::SymmetricDefault, Aws);
         meta.origin = origin;
         expect(
             go(&meta),
@@ -235,7 +276,7 @@ fn origin_custom_key_store_and_key_state_refusals() {
             "Origin is EXTERNAL",
         );
     }
-    let mut meta = KeyMetadata::new(K::SymmetricDefault, Aws);
+    let mut meta = metadata(K::SymmetricDefault, Aws);
     meta.custom_key_store = true;
     expect(
         go(&meta),
@@ -255,7 +296,7 @@ fn origin_custom_key_store_and_key_state_refusals() {
         (KeyState::Updating, "the KMS key is Updating"),
         (KeyState::Unavailable, "the KMS key is Unavailable"),
     ] {
-        let mut meta = KeyMetadata::new(K::SymmetricDefault, Aws);
+        let mut meta = metadata(K::SymmetricDefault, Aws);
         meta.key_state = state;
         expect(go(&meta), "KMSInvalidStateException", phrase);
     }
@@ -265,7 +306,7 @@ fn origin_custom_key_store_and_key_state_refusals() {
         KeyState::Enabled,
         KeyState::Disabled,
     ] {
-        let mut meta = KeyMetadata::new(K::SymmetricDefault, Aws);
+        let mut meta = metadata(K::SymmetricDefault, Aws);
         meta.key_state = state;
         go(&meta).unwrap();
     }
@@ -274,11 +315,12 @@ fn origin_custom_key_store_and_key_state_refusals() {
 #[test]
 fn matrix_refusals_are_unsupported_operation_with_the_reason() {
     let kms = kms();
-    let go = |ks, p, alg, wks| kms.get_parameters(KEY_UUID, &KeyMetadata::new(ks, p), alg, wks, 6);
+    let go = |ks, p, alg, wks| kms.get_parameters(KEY_UUID, &metadata(ks, p), alg, wks, 6);
     expect(
         go(K::EccNistP521, Aws, A::RsaesOaepSha256, W::Rsa2048),
         "UnsupportedOperationException",
-        "does not fit in one RSAES_OAEP_SHA_256 block of a RSA_2048 wrapping key",
+        // API v2 wording: "an RSA_2048".
+        "does not fit in one RSAES_OAEP_SHA_256 block of an RSA_2048 wrapping key",
     );
     expect(
         go(K::EccNistP521, Aws, A::RsaesOaepSha1, W::Rsa2048),
@@ -302,15 +344,18 @@ fn matrix_refusals_are_unsupported_operation_with_the_reason() {
         "UnsupportedOperationException",
         "cannot wrap SYMMETRIC_DEFAULT",
     );
+    // API v2: the matrix's text names the partition and the alternative computed from the
+    // matrix (it used to say "exists only in the China Regions").
     expect(
         go(K::Sm2, Aws, A::Sm2Pke, W::Sm2),
         "UnsupportedOperationException",
-        "China Regions",
+        "the SM2 key spec does not exist in aws; instead use SM2PKE with an SM2 wrapping key in aws-cn",
     );
+    // API v2: same advice (SM2PKE with an SM2 wrapping key), in the matrix's new wording.
     expect(
         go(K::Rsa2048, AwsCn, A::RsaAesKeyWrapSha256, W::Rsa2048),
         "UnsupportedOperationException",
-        "not supported in the China Regions",
+        "RSA_AES_KEY_WRAP_SHA_256 is not available in aws-cn; instead use SM2PKE with an SM2 wrapping key",
     );
     expect(
         go(K::MlDsa44, Aws, A::RsaesOaepSha256, W::Rsa4096),
@@ -331,14 +376,14 @@ fn round_trip(
     seed: u64,
 ) {
     let kms = kms();
-    let meta = KeyMetadata::new(ks, partition);
+    let meta = metadata(ks, partition);
     let params = kms.get_parameters(KEY_UUID, &meta, alg, wks, seed).unwrap();
     let encrypted = wrap(&params, alg, material, seed + 1);
     let mut req = request(&params.import_token, &encrypted);
     req.expiration_model = None;
     req.valid_to = Some(at(NOW + 30 * DAY));
     let imported = kms
-        .import(&meta, &req, None, NOW + 60)
+        .import(&meta, &req, NOW + 60)
         .unwrap_or_else(|e| panic!("{partition} {ks} {alg} {wks}: {e}"));
     assert_eq!(
         imported.material.as_bytes(),
@@ -350,18 +395,34 @@ fn round_trip(
         imported.expiration,
         KeyMaterialExpiration::ExpiresAt(at(NOW + 30 * DAY))
     );
-    let id = KEY_UUID.parse().unwrap();
+    assert_eq!(imported.import_type, ImportType::NewKeyMaterial);
+    assert_eq!(imported.key_material_state, KeyMaterialState::Current);
+    assert_eq!(imported.key_state, KeyState::Enabled);
+    let response = imported.response();
+    assert_eq!(response.key_id, imported.key_id);
+    assert_eq!(response.key_material_id, imported.key_material_id);
+    // API v2: the fingerprint is the KeyMaterialId, derived inside the service (its derivation is
+    // not public); that it is the keyed id of this material for this key shows as: the same
+    // secrets give the same id (a fresh service, as after a restart), another id secret another.
     assert_eq!(
-        imported.fingerprint,
-        kms.fingerprints.fingerprint(&id, material)
+        kms_with([0x5a; 32], [0x5a; 32])
+            .import(&meta, &req, NOW + 60)
+            .unwrap()
+            .key_material_id,
+        imported.key_material_id
     );
-    // A reimport of the same material, with the stored fingerprint, is accepted.
-    let mut enabled = meta.clone();
-    enabled.key_state = KeyState::Enabled;
-    let again = kms
-        .import(&enabled, &req, Some(&imported.fingerprint), NOW + 120)
-        .unwrap();
-    assert_eq!(again.fingerprint, imported.fingerprint);
+    assert_ne!(
+        kms_with([0x5a; 32], [0x5b; 32])
+            .import(&meta, &req, NOW + 60)
+            .unwrap()
+            .key_material_id,
+        imported.key_material_id
+    );
+    // A reimport of the same material, into the key that now holds it, is accepted.
+    let enabled = with_material(&meta, imported.key_material_id, KeyState::Enabled);
+    let again = kms.import(&enabled, &req, NOW + 120).unwrap();
+    assert_eq!(again.key_material_id, imported.key_material_id);
+    assert_eq!(again.import_type, ImportType::ExistingKeyMaterial);
 }
 
 #[test]
@@ -494,9 +555,9 @@ fn setup(
     alg: WrappingAlgorithm,
     wks: WrappingKeySpec,
     seed: u64,
-) -> (Kms, KeyMetadata, ParametersForImport) {
+) -> (Kms, KeyMetadata, GetParametersForImportResponse) {
     let kms = kms();
-    let meta = KeyMetadata::new(ks, partition);
+    let meta = metadata(ks, partition);
     let params = kms.get_parameters(KEY_UUID, &meta, alg, wks, seed).unwrap();
     (kms, meta, params)
 }
@@ -507,18 +568,20 @@ fn material_that_does_not_fit_the_key_spec_is_incorrect() {
     for len in [31, 33, 16] {
         let enc = wrap(&params, A::RsaesOaepSha256, &random(len, 1), 2);
         expect(
-            kms.import(&meta, &request(&params.import_token, &enc), None, NOW),
+            kms.import(&meta, &request(&params.import_token, &enc), NOW),
             "IncorrectKeyMaterialException",
-            "not valid for a HMAC_256 key in aws",
+            // API v2: the message is the material check's own text ("incorrect HMAC_256 key
+            // material: it must be exactly 32 bytes, not 31"); it no longer names the partition.
+            "incorrect HMAC_256 key material: it must be exactly 32 bytes",
         );
     }
     // An RSA-3072 private key into an RSA_2048 key.
     let (kms, meta, params) = setup(K::Rsa2048, Aws, A::RsaAesKeyWrapSha256, W::Rsa2048, 510);
     let enc = wrap(&params, A::RsaAesKeyWrapSha256, &rsa_pkcs8(3072, 3), 4);
     expect(
-        kms.import(&meta, &request(&params.import_token, &enc), None, NOW),
+        kms.import(&meta, &request(&params.import_token, &enc), NOW),
         "IncorrectKeyMaterialException",
-        "not valid for a RSA_2048 key",
+        "incorrect RSA_2048 key material",
     );
     // EC keys on the wrong curve.
     let (kms, meta, params) = setup(K::EccNistP256, AwsCn, A::Sm2Pke, W::Sm2, 520);
@@ -528,7 +591,7 @@ fn material_that_does_not_fit_the_key_spec_is_incorrect() {
         (sm2_pkcs8(7), "SM2"),
     ] {
         let enc = wrap(&params, A::Sm2Pke, &other, 8);
-        let result = kms.import(&meta, &request(&params.import_token, &enc), None, NOW);
+        let result = kms.import(&meta, &request(&params.import_token, &enc), NOW);
         assert!(
             matches!(result, Err(KmsError::IncorrectKeyMaterialException(_))),
             "{what}: {result:?}"
@@ -538,7 +601,7 @@ fn material_that_does_not_fit_the_key_spec_is_incorrect() {
     let (kms, meta, params) = setup(K::Sm2, AwsCn, A::Sm2Pke, W::Sm2, 530);
     let enc = wrap(&params, A::Sm2Pke, &p256_pkcs8(9), 10);
     expect(
-        kms.import(&meta, &request(&params.import_token, &enc), None, NOW),
+        kms.import(&meta, &request(&params.import_token, &enc), NOW),
         "IncorrectKeyMaterialException",
         "SM2",
     );
@@ -550,53 +613,62 @@ fn reimport_must_be_the_same_material() {
     let first = sm2_pkcs8(1);
     let enc = wrap(&params, A::Sm2Pke, &first, 2);
     let imported = kms
-        .import(&meta, &request(&params.import_token, &enc), None, NOW)
+        .import(&meta, &request(&params.import_token, &enc), NOW)
         .unwrap();
     assert_eq!(imported.expiration, KeyMaterialExpiration::DoesNotExpire);
-    let stored: MaterialFingerprint = imported.fingerprint.to_string().parse().unwrap();
-    let mut enabled = meta.clone();
-    enabled.key_state = KeyState::Enabled;
+    let stored: KeyMaterialId = imported.key_material_id.to_string().parse().unwrap();
+    // API v2: the KMS records the id in the key's metadata instead of passing it alongside.
+    let enabled = with_material(&meta, stored, KeyState::Enabled);
     let params = kms
         .get_parameters(KEY_UUID, &enabled, A::Sm2Pke, W::Sm2, 601)
         .unwrap();
     // Different material: refused.
     let enc = wrap(&params, A::Sm2Pke, &sm2_pkcs8(3), 4);
     expect(
-        kms.import(
-            &enabled,
-            &request(&params.import_token, &enc),
-            Some(&stored),
-            NOW,
-        ),
+        kms.import(&enabled, &request(&params.import_token, &enc), NOW),
         "IncorrectKeyMaterialException",
         "not the same key material as previously imported",
     );
-    // Same material, also after it expired (PendingImport with a stored fingerprint): accepted.
+    // Same material, also after it expired (PendingImport with the material still associated):
+    // accepted.
     let enc = wrap(&params, A::Sm2Pke, &first, 5);
     for state in [
         KeyState::Enabled,
         KeyState::Disabled,
         KeyState::PendingImport,
     ] {
-        let mut m = meta.clone();
-        m.key_state = state;
+        let m = with_material(&meta, stored, state);
         let again = kms
-            .import(&m, &request(&params.import_token, &enc), Some(&stored), NOW)
+            .import(&m, &request(&params.import_token, &enc), NOW)
             .unwrap();
-        assert_eq!(again.fingerprint, stored);
+        assert_eq!(again.key_material_id, stored);
     }
-    // A KMS that forgets the stored fingerprint of an Enabled key is stopped.
+    // API v2: "an Enabled key without a stored fingerprint" cannot be expressed any more (the
+    // metadata lists the key's materials); its equivalent is re-importing EXISTING_KEY_MATERIAL
+    // into a key that has none, which is refused. (ImportType is for symmetric keys only.)
+    let (sym_kms, sym_meta, sym_params) = setup(
+        K::SymmetricDefault,
+        Aws,
+        A::RsaesOaepSha256,
+        W::Rsa2048,
+        602,
+    );
+    let sym_enc = wrap(&sym_params, A::RsaesOaepSha256, &random(32, 6), 7);
+    let existing = ImportKeyMaterialRequest {
+        import_type: Some(ImportType::ExistingKeyMaterial),
+        ..request(&sym_params.import_token, &sym_enc)
+    };
     expect(
-        kms.import(&enabled, &request(&params.import_token, &enc), None, NOW),
-        "KMSInternalException",
-        "no fingerprint",
+        sym_kms.import(&sym_meta, &existing, NOW),
+        "IncorrectKeyMaterialException",
+        "no key material was ever imported into this KMS key",
     );
-    // Fingerprints are keyed: another KMS secret gives another fingerprint.
-    let id = KEY_UUID.parse().unwrap();
-    assert_ne!(
-        FingerprintKey::derive(&[1; 32]).fingerprint(&id, &first),
-        stored
-    );
+    // Ids are keyed: another KMS secret gives another id for the same material and key.
+    let other = kms_with([0x5a; 32], [1; 32])
+        .import(&meta, &request(&params.import_token, &enc), NOW)
+        .unwrap();
+    assert_eq!(other.material.as_bytes(), first);
+    assert_ne!(other.key_material_id, stored);
 }
 
 #[test]
@@ -612,32 +684,32 @@ fn valid_to_and_expiration_model_are_validated() {
     let expires = Some(ExpirationModel::KeyMaterialExpires);
     let never = Some(ExpirationModel::KeyMaterialDoesNotExpire);
     expect(
-        kms.import(&meta, &with(expires, Some(NOW - 1)), None, NOW),
+        kms.import(&meta, &with(expires, Some(NOW - 1)), NOW),
         "ValidationException",
         "must be in the future",
     );
     expect(
-        kms.import(&meta, &with(None, Some(NOW)), None, NOW),
+        kms.import(&meta, &with(None, Some(NOW)), NOW),
         "ValidationException",
         "must be in the future",
     );
     expect(
-        kms.import(&meta, &with(expires, Some(NOW + 365 * DAY + 1)), None, NOW),
+        kms.import(&meta, &with(expires, Some(NOW + 365 * DAY + 1)), NOW),
         "ValidationException",
         "at most 365 days",
     );
     expect(
-        kms.import(&meta, &with(never, Some(NOW + DAY)), None, NOW),
+        kms.import(&meta, &with(never, Some(NOW + DAY)), NOW),
         "ValidationException",
         "must be omitted",
     );
     expect(
-        kms.import(&meta, &with(None, None), None, NOW),
+        kms.import(&meta, &with(None, None), NOW),
         "ValidationException",
         "ValidTo is required",
     );
     expect(
-        kms.import(&meta, &with(expires, None), None, NOW),
+        kms.import(&meta, &with(expires, None), NOW),
         "ValidationException",
         "ValidTo is required",
     );
@@ -647,21 +719,19 @@ fn valid_to_and_expiration_model_are_validated() {
         ..with(None, None)
     };
     expect(
-        kms.import(&meta, &garbage, None, NOW),
+        kms.import(&meta, &garbage, NOW),
         "ValidationException",
         "ValidTo is required",
     );
     // The limits themselves are accepted.
     let ok = kms
-        .import(&meta, &with(expires, Some(NOW + 365 * DAY)), None, NOW)
+        .import(&meta, &with(expires, Some(NOW + 365 * DAY)), NOW)
         .unwrap();
     assert_eq!(
         ok.expiration,
         KeyMaterialExpiration::ExpiresAt(at(NOW + 365 * DAY))
     );
-    let ok = kms
-        .import(&meta, &with(None, Some(NOW + 1)), None, NOW)
-        .unwrap();
+    let ok = kms.import(&meta, &with(None, Some(NOW + 1)), NOW).unwrap();
     assert_eq!(ok.expiration, KeyMaterialExpiration::ExpiresAt(at(NOW + 1)));
     assert_eq!(ok.material.as_bytes(), material);
 }
@@ -674,25 +744,25 @@ fn import_refuses_wrong_origin_store_and_state() {
     let mut m = meta.clone();
     m.origin = Origin::AwsKms;
     expect(
-        kms.import(&m, &req, None, NOW),
+        kms.import(&m, &req, NOW),
         "UnsupportedOperationException",
         "Origin is EXTERNAL; this key's Origin is AWS_KMS",
     );
     let mut m = meta.clone();
     m.custom_key_store = true;
     expect(
-        kms.import(&m, &req, None, NOW),
+        kms.import(&m, &req, NOW),
         "UnsupportedOperationException",
         "custom key store",
     );
     let mut m = meta.clone();
     m.key_state = KeyState::PendingDeletion;
     expect(
-        kms.import(&m, &req, None, NOW),
+        kms.import(&m, &req, NOW),
         "KMSInvalidStateException",
         "pending deletion",
     );
-    kms.import(&meta, &req, None, NOW).unwrap();
+    kms.import(&meta, &req, NOW).unwrap();
 }
 
 #[test]
@@ -713,7 +783,7 @@ fn undecryptable_material_is_one_opaque_invalid_ciphertext() {
         ("other wrapping key", under_other_key),
     ] {
         let err = kms
-            .import(&meta, &request(&params.import_token, &enc), None, NOW)
+            .import(&meta, &request(&params.import_token, &enc), NOW)
             .unwrap_err();
         assert_eq!(err, KmsError::InvalidCiphertextException, "{what}");
         assert_eq!(err.to_string(), opaque, "{what}");
@@ -725,12 +795,12 @@ fn undecryptable_material_is_one_opaque_invalid_ciphertext() {
     ] {
         let (kms, meta, params) = setup(ks, Aws, alg, W::Rsa2048, 902);
         let mut enc = wrap(&params, alg, &material, 6);
-        kms.import(&meta, &request(&params.import_token, &enc), None, NOW)
+        kms.import(&meta, &request(&params.import_token, &enc), NOW)
             .unwrap();
         let last = enc.len() - 1;
         enc[last] ^= 0x80;
         let err = kms
-            .import(&meta, &request(&params.import_token, &enc), None, NOW)
+            .import(&meta, &request(&params.import_token, &enc), NOW)
             .unwrap_err();
         assert_eq!(err.to_string(), opaque, "{alg}");
     }
@@ -740,54 +810,61 @@ fn undecryptable_material_is_one_opaque_invalid_ciphertext() {
 fn import_refuses_tokens_for_other_keys_expired_or_malformed() {
     let (kms, meta, params) = setup(K::Sm2, AwsCn, A::Sm2Pke, W::Sm2, 1000);
     let enc = wrap(&params, A::Sm2Pke, &sm2_pkcs8(1), 2);
-    // Replayed on another key.
+    // Replayed on another key (the request and the metadata name that other key).
     let other = ImportKeyMaterialRequest {
         key_id: OTHER_UUID,
         ..request(&params.import_token, &enc)
     };
+    let other_key = meta_of(OTHER_UUID, K::Sm2, AwsCn);
+    // API v2 (hardening): the message no longer quotes what the token sealed (its key ID).
     expect(
-        kms.import(&meta, &other, None, NOW),
+        kms.import(&other_key, &other, NOW),
         "InvalidImportTokenException",
-        "issued for the KMS key",
+        "belongs to another KMS key",
+    );
+    let err = kms.import(&other_key, &other, NOW).unwrap_err();
+    assert!(!err.to_string().contains(KEY_UUID), "{err}");
+    // API v2: the metadata knows its key, so a request naming another key is NotFound first.
+    expect(
+        kms.import(&meta, &other, NOW),
+        "NotFoundException",
+        "does not identify the KMS key",
     );
     // Same key ID, but the KMS's metadata says another key spec or partition.
-    let changed = KeyMetadata::new(K::EccNistP256, AwsCn);
+    let changed = metadata(K::EccNistP256, AwsCn);
+    // API v2 (hardening): said without quoting the token's sealed key spec and partition.
     expect(
-        kms.import(&changed, &request(&params.import_token, &enc), None, NOW),
+        kms.import(&changed, &request(&params.import_token, &enc), NOW),
         "InvalidImportTokenException",
-        "issued for a SM2 key in aws-cn",
+        "issued for another key spec or partition than this key's",
     );
+    let err = kms
+        .import(&changed, &request(&params.import_token, &enc), NOW)
+        .unwrap_err();
+    assert!(!err.to_string().contains("SM2"), "{err}");
     // Expired: valid through ParametersValidTo, not one second after.
     let valid_to = params.parameters_valid_to.as_secs();
-    kms.import(&meta, &request(&params.import_token, &enc), None, valid_to)
+    kms.import(&meta, &request(&params.import_token, &enc), valid_to)
         .unwrap();
     expect(
-        kms.import(
-            &meta,
-            &request(&params.import_token, &enc),
-            None,
-            valid_to + 1,
-        ),
+        kms.import(&meta, &request(&params.import_token, &enc), valid_to + 1),
         "ExpiredImportTokenException",
         "call GetParametersForImport again",
     );
     // Empty, too long, or under another sealing key.
     expect(
-        kms.import(&meta, &request(&[], &enc), None, NOW),
+        kms.import(&meta, &request(&[], &enc), NOW),
         "InvalidImportTokenException",
         "1 to 6144 bytes",
     );
     expect(
-        kms.import(&meta, &request(&[0; 6145], &enc), None, NOW),
+        kms.import(&meta, &request(&[0; 6145], &enc), NOW),
         "InvalidImportTokenException",
         "1 to 6144 bytes",
     );
-    let stranger = Kms {
-        sealing: TokenSealingKey::new(SealingKeyId(1), &[0x11; 32]),
-        fingerprints: FingerprintKey::derive(&[0x5a; 32]),
-    };
+    let stranger = kms_with([0x11; 32], [0x5a; 32]);
     expect(
-        stranger.import(&meta, &request(&params.import_token, &enc), None, NOW),
+        stranger.import(&meta, &request(&params.import_token, &enc), NOW),
         "InvalidImportTokenException",
         "failed authentication",
     );

@@ -5,8 +5,9 @@
 //! draws from the caller's RNG, so an unwrap that never touched the RNG never ran RSA.
 
 use kms_import::limits::{MAX_ENCRYPTED_KEY_MATERIAL_LEN, MAX_IMPORT_TOKEN_LEN, MAX_MATERIAL_LEN};
+use kms_import::matrix::Reason;
 use kms_import::rand_core::{TryCryptoRng, TryRng};
-use kms_import::{Error, WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey};
+use kms_import::{Error, WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey, WrappingScheme};
 use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
 
@@ -52,18 +53,15 @@ fn key(spec: WrappingKeySpec) -> WrappingPrivateKey {
     WrappingPrivateKey::from_pkcs8_der(der).expect("fixed test key")
 }
 
-const LIVE: [(WrappingAlgorithm, WrappingKeySpec); 5] = [
-    (WrappingAlgorithm::RsaesOaepSha1, WrappingKeySpec::Rsa2048),
-    (WrappingAlgorithm::RsaesOaepSha256, WrappingKeySpec::Rsa2048),
+const LIVE: [(WrappingScheme, WrappingKeySpec); 5] = [
+    (WrappingScheme::RsaesOaepSha1, WrappingKeySpec::Rsa2048),
+    (WrappingScheme::RsaesOaepSha256, WrappingKeySpec::Rsa2048),
+    (WrappingScheme::RsaAesKeyWrapSha1, WrappingKeySpec::Rsa2048),
     (
-        WrappingAlgorithm::RsaAesKeyWrapSha1,
+        WrappingScheme::RsaAesKeyWrapSha256,
         WrappingKeySpec::Rsa2048,
     ),
-    (
-        WrappingAlgorithm::RsaAesKeyWrapSha256,
-        WrappingKeySpec::Rsa2048,
-    ),
-    (WrappingAlgorithm::Sm2Pke, WrappingKeySpec::Sm2),
+    (WrappingScheme::Sm2Pke, WrappingKeySpec::Sm2),
 ];
 
 #[test]
@@ -72,10 +70,10 @@ fn a_6145_byte_ciphertext_is_refused_opaquely_by_every_algorithm() {
         let key = key(spec);
         for len in [MAX_ENCRYPTED_KEY_MATERIAL_LEN + 1, 6152, 65536, 1 << 20] {
             let mut rng = CountingRng::new();
-            let result = key.unwrap(algorithm, &vec![0xA5; len], &mut rng);
+            let result = key.unwrap_key_material(algorithm, &vec![0xA5; len], &mut rng);
             assert_eq!(
                 result.err(),
-                Some(Error::Unwrap),
+                Some(Error::InvalidCiphertext),
                 "{algorithm}, {len} bytes"
             );
             assert_eq!(
@@ -86,20 +84,18 @@ fn a_6145_byte_ciphertext_is_refused_opaquely_by_every_algorithm() {
     }
 }
 
+// API v2: `unwrap_key_material` takes a `WrappingScheme`, which has no PKCS#1 v1.5 variant, so
+// the deprecated algorithm cannot reach it whatever the size; the refusal is the conversion's.
 #[test]
 fn the_deprecated_algorithm_is_refused_whatever_the_size() {
-    let key = key(WrappingKeySpec::Rsa2048);
-    for len in [0, 256, MAX_ENCRYPTED_KEY_MATERIAL_LEN + 1] {
-        let result = key.unwrap(
-            WrappingAlgorithm::RsaesPkcs1V15,
-            &vec![1; len],
-            &mut CountingRng::new(),
-        );
-        assert_eq!(
-            result.err(),
-            Some(Error::Deprecated(WrappingAlgorithm::RsaesPkcs1V15))
-        );
-    }
+    let refusal = WrappingScheme::try_from(WrappingAlgorithm::RsaesPkcs1V15)
+        .expect_err("RSAES_PKCS1_V1_5 has no scheme");
+    assert_eq!(refusal.reason, Reason::Deprecated);
+    assert_eq!(
+        refusal.wrapping_algorithm,
+        Some(WrappingAlgorithm::RsaesPkcs1V15)
+    );
+    assert!(matches!(Error::from(refusal), Error::NotAllowed(r) if r.reason == Reason::Deprecated));
 }
 
 /// The counting works: a well-formed RSA_AES ciphertext of exactly 6144 bytes (256-byte RSA block
@@ -109,23 +105,24 @@ fn the_deprecated_algorithm_is_refused_whatever_the_size() {
 fn the_limit_is_exactly_6144_bytes() {
     let key = key(WrappingKeySpec::Rsa2048);
     for algorithm in [
-        WrappingAlgorithm::RsaAesKeyWrapSha1,
-        WrappingAlgorithm::RsaAesKeyWrapSha256,
+        WrappingScheme::RsaAesKeyWrapSha1,
+        WrappingScheme::RsaAesKeyWrapSha256,
     ] {
         let mut at_limit = vec![0u8; MAX_ENCRYPTED_KEY_MATERIAL_LEN];
         at_limit[1] = 1; // an RSA block below the modulus
         let mut rng = CountingRng::new();
         assert_eq!(
-            key.unwrap(algorithm, &at_limit, &mut rng).err(),
-            Some(Error::Unwrap)
+            key.unwrap_key_material(algorithm, &at_limit, &mut rng)
+                .err(),
+            Some(Error::InvalidCiphertext)
         );
         assert!(rng.draws > 0, "{algorithm}: 6144 bytes never reached RSA");
 
         let over = vec![0u8; MAX_ENCRYPTED_KEY_MATERIAL_LEN + 8];
         let mut rng = CountingRng::new();
         assert_eq!(
-            key.unwrap(algorithm, &over, &mut rng).err(),
-            Some(Error::Unwrap)
+            key.unwrap_key_material(algorithm, &over, &mut rng).err(),
+            Some(Error::InvalidCiphertext)
         );
         assert_eq!(rng.draws, 0);
     }
@@ -136,11 +133,8 @@ fn material_over_the_limit_is_refused_before_wrapping() {
     let public = key(WrappingKeySpec::Rsa4096).public_key();
     for len in [0, MAX_MATERIAL_LEN + 1, MAX_ENCRYPTED_KEY_MATERIAL_LEN + 1] {
         let mut rng = CountingRng::new();
-        let result = public.wrap(
-            WrappingAlgorithm::RsaAesKeyWrapSha256,
-            &vec![3; len],
-            &mut rng,
-        );
+        let result =
+            public.wrap_key_material(WrappingScheme::RsaAesKeyWrapSha256, &vec![3; len], &mut rng);
         assert_eq!(result.err(), Some(Error::MaterialLength { len }));
         assert_eq!(
             rng.draws, 0,
@@ -149,8 +143,8 @@ fn material_over_the_limit_is_refused_before_wrapping() {
     }
     // The largest material KMS takes does wrap, and its ciphertext is within KMS's limit.
     let ciphertext = public
-        .wrap(
-            WrappingAlgorithm::RsaAesKeyWrapSha256,
+        .wrap_key_material(
+            WrappingScheme::RsaAesKeyWrapSha256,
             &vec![3; MAX_MATERIAL_LEN],
             &mut CountingRng::new(),
         )
@@ -161,9 +155,9 @@ fn material_over_the_limit_is_refused_before_wrapping() {
 mod service {
     use super::*;
     use kms_import::{
-        FingerprintKey, GetParametersForImportRequest, ImportKeyMaterialRequest, ImportSecrets,
-        KeyId, KeyMetadata, KeySpec, KmsError, Partition, SealingKeyId, TokenSealingKey, UnixTime,
-        get_parameters_for_import_with_wrapping_key, import_key_material, open_import_token,
+        GetParametersForImportRequest, ImportKeyMaterialRequest, ImportService, KeyId,
+        KeyMaterialIdKey, KeyMetadata, KeySpec, KeyUsage, KmsError, Partition, SealingKeyId,
+        SealingKeys, TokenSealingKey, UnixTime,
     };
 
     const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -172,12 +166,30 @@ mod service {
         UnixTime::from_secs(1_800_000_000).expect("time")
     }
 
+    fn service() -> ImportService {
+        ImportService::new(
+            SealingKeys::new(TokenSealingKey::new(SealingKeyId(1), &[9; 32])),
+            KeyMaterialIdKey::derive(&[3; 32]),
+        )
+    }
+
+    fn metadata() -> KeyMetadata {
+        let key_id: KeyId = KEY_ID.parse().expect("key id");
+        KeyMetadata::with_key_id(
+            key_id,
+            Partition::Aws,
+            KeySpec::SymmetricDefault,
+            KeyUsage::EncryptDecrypt,
+        )
+    }
+
     #[test]
     fn a_6145_byte_import_token_is_refused_before_any_work() {
-        let sealing_key = TokenSealingKey::new(SealingKeyId(1), &[9; 32]);
-        let key_id: KeyId = KEY_ID.parse().expect("key id");
+        let service = service();
+        let metadata = metadata();
         for len in [MAX_IMPORT_TOKEN_LEN + 1, 1 << 20] {
-            let err = open_import_token(&vec![0; len], &sealing_key, &key_id, now())
+            let err = service
+                .open_import_token(&vec![0; len], KEY_ID, &metadata, now())
                 .expect_err("oversized token");
             match err {
                 KmsError::InvalidImportTokenException(m) => {
@@ -192,54 +204,45 @@ mod service {
     /// and never reaches the RSA operation; the same call with a well-formed ciphertext does.
     #[test]
     fn an_oversized_encrypted_key_material_never_reaches_rsa() {
-        let wrapping_key = key(WrappingKeySpec::Rsa2048);
-        let sealing_key = TokenSealingKey::new(SealingKeyId(1), &[9; 32]);
-        let fingerprint_key = FingerprintKey::derive(&[3; 32]);
-        let metadata = KeyMetadata::new(KeySpec::SymmetricDefault, Partition::Aws);
-        let parameters = get_parameters_for_import_with_wrapping_key(
+        let service = service();
+        let metadata = metadata();
+        let parameters = service.get_parameters_for_import_with_wrapping_key(
             &GetParametersForImportRequest {
                 key_id: KEY_ID,
                 wrapping_algorithm: WrappingAlgorithm::RsaAesKeyWrapSha256,
                 wrapping_key_spec: WrappingKeySpec::Rsa2048,
             },
             &metadata,
-            &wrapping_key,
-            &sealing_key,
+            key(WrappingKeySpec::Rsa2048),
             now(),
             &mut CountingRng::new(),
         );
         // RSA_AES cannot carry symmetric material; use OAEP, which can.
         assert!(parameters.is_err());
-        let parameters = get_parameters_for_import_with_wrapping_key(
-            &GetParametersForImportRequest {
-                key_id: KEY_ID,
-                wrapping_algorithm: WrappingAlgorithm::RsaesOaepSha256,
-                wrapping_key_spec: WrappingKeySpec::Rsa2048,
-            },
-            &metadata,
-            &wrapping_key,
-            &sealing_key,
-            now(),
-            &mut CountingRng::new(),
-        )
-        .expect("parameters");
-        let secrets = ImportSecrets {
-            sealing_keys: &sealing_key,
-            fingerprint_key: &fingerprint_key,
-        };
+        let parameters = service
+            .get_parameters_for_import_with_wrapping_key(
+                &GetParametersForImportRequest {
+                    key_id: KEY_ID,
+                    wrapping_algorithm: WrappingAlgorithm::RsaesOaepSha256,
+                    wrapping_key_spec: WrappingKeySpec::Rsa2048,
+                },
+                &metadata,
+                key(WrappingKeySpec::Rsa2048),
+                now(),
+                &mut CountingRng::new(),
+            )
+            .expect("parameters");
         let run = |ciphertext: &[u8]| {
             let mut rng = CountingRng::new();
-            let result = import_key_material(
+            let result = service.import_key_material(
                 &ImportKeyMaterialRequest {
                     key_id: KEY_ID,
                     import_token: &parameters.import_token,
                     encrypted_key_material: ciphertext,
                     expiration_model: Some(kms_import::ExpirationModel::KeyMaterialDoesNotExpire),
-                    valid_to: None,
+                    ..Default::default()
                 },
                 &metadata,
-                None,
-                &secrets,
                 now(),
                 &mut rng,
             );

@@ -7,7 +7,7 @@
 
 mod common;
 use common::StuckAtZeroRng;
-use kms_import::{Error, WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey};
+use kms_import::{Error, WrappingKeySpec, WrappingPrivateKey, WrappingScheme};
 use pkcs8::DecodePrivateKey;
 use rand::{SeedableRng, rngs::ChaCha20Rng};
 use sm2::elliptic_curve::Group;
@@ -15,7 +15,7 @@ use sm2::elliptic_curve::point::AffineCoordinates;
 use sm2::pke::{Cipher, DecryptingKey, EncryptingKey};
 use sm3::Digest;
 
-const SM2PKE: WrappingAlgorithm = WrappingAlgorithm::Sm2Pke;
+const SM2PKE: WrappingScheme = WrappingScheme::Sm2Pke;
 
 fn key_pair(seed: u64) -> (WrappingPrivateKey, sm2::SecretKey) {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
@@ -106,8 +106,9 @@ fn empty_c2_is_accepted() {
     // (b) Ours refuses it, opaquely.
     let mut rng = ChaCha20Rng::seed_from_u64(0);
     assert_eq!(
-        ours.unwrap(SM2PKE, &ciphertext, &mut rng).err(),
-        Some(Error::Unwrap)
+        ours.unwrap_key_material(SM2PKE, &ciphertext, &mut rng)
+            .err(),
+        Some(Error::InvalidCiphertext)
     );
 }
 
@@ -118,7 +119,10 @@ fn candidate_plaintext_left_in_buffer_after_bad_c3() {
     let (ours, secret) = key_pair(3);
     let message = b"AES-256 key material, 32 bytes!!";
     let mut rng = ChaCha20Rng::seed_from_u64(3);
-    let mut ciphertext = ours.public_key().wrap(SM2PKE, message, &mut rng).unwrap();
+    let mut ciphertext = ours
+        .public_key()
+        .wrap_key_material(SM2PKE, message, &mut rng)
+        .unwrap();
     // C3 sits right before C2's 2-byte header; flip its last byte.
     let c3_last = ciphertext.len() - message.len() - 3;
     ciphertext[c3_last] ^= 0x01;
@@ -134,14 +138,15 @@ fn candidate_plaintext_left_in_buffer_after_bad_c3() {
         "sm2::pke now wipes the buffer (fixed upstream?)"
     );
 
-    // (b) Ours returns no plaintext at all: `unwrap` is `Err(Error::Unwrap)` and the buffer it
+    // (b) Ours returns no plaintext at all: `unwrap` is `Err(Error::InvalidCiphertext)` and the buffer it
     // decrypted into (a `Zeroizing<Vec<u8>>`) is wiped before it is dropped. The buffer-level
     // property — `out` all zero after a bad C3 — is checked by the unit tests
     // `sm2_pke::tests::out_is_zero_after_bad_c3_first_or_last_byte` and
     // `out_is_zero_after_every_failure_kind` in src/sm2_pke.rs, where `decrypt_into` is visible.
     assert_eq!(
-        ours.unwrap(SM2PKE, &ciphertext, &mut rng).err(),
-        Some(Error::Unwrap)
+        ours.unwrap_key_material(SM2PKE, &ciphertext, &mut rng)
+            .err(),
+        Some(Error::InvalidCiphertext)
     );
 }
 
@@ -177,16 +182,22 @@ fn c3_compared_in_variable_time() {
     let (ours, _) = key_pair(4);
     let mut rng = ChaCha20Rng::seed_from_u64(4);
     let message = [7u8; 24];
-    let ciphertext = ours.public_key().wrap(SM2PKE, &message, &mut rng).unwrap();
+    let ciphertext = ours
+        .public_key()
+        .wrap_key_material(SM2PKE, &message, &mut rng)
+        .unwrap();
     let c3_first = ciphertext.len() - message.len() - 2 - 32;
     assert_eq!(&ciphertext[c3_first - 2..c3_first], &[0x04, 0x20]);
-    assert!(ours.unwrap(SM2PKE, &ciphertext, &mut rng).is_ok());
+    assert!(
+        ours.unwrap_key_material(SM2PKE, &ciphertext, &mut rng)
+            .is_ok()
+    );
     for at in [c3_first, c3_first + 31] {
         let mut bad = ciphertext.clone();
         bad[at] ^= 0x80;
         assert_eq!(
-            ours.unwrap(SM2PKE, &bad, &mut rng).err(),
-            Some(Error::Unwrap),
+            ours.unwrap_key_material(SM2PKE, &bad, &mut rng).err(),
+            Some(Error::InvalidCiphertext),
             "{at}"
         );
     }
@@ -215,7 +226,7 @@ fn empty_message_is_refused_not_a_hang() {
             .is_err()
     );
     assert_eq!(
-        ours.public_key().wrap(SM2PKE, &[], &mut rng),
+        ours.public_key().wrap_key_material(SM2PKE, &[], &mut rng),
         Err(Error::MaterialLength { len: 0 })
     );
 }
@@ -227,7 +238,8 @@ fn empty_message_is_refused_not_a_hang() {
 fn broken_rng_is_an_error_not_a_hang() {
     let (ours, _) = key_pair(6);
     assert_eq!(
-        ours.public_key().wrap(SM2PKE, b"x", &mut StuckAtZeroRng),
+        ours.public_key()
+            .wrap_key_material(SM2PKE, b"x", &mut StuckAtZeroRng),
         Err(Error::Rng)
     );
 }

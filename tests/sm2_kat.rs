@@ -97,7 +97,7 @@ fn fixed_k_encrypt_kats_reproduce_the_der_byte_for_byte() {
         let expected = unhex(&v.ciphertext.asn1_der_gmt0009);
         let mut rng = FixedRng::new(unhex(k));
         let ours = public
-            .wrap(SM2PKE, &unhex(&v.plaintext), &mut rng)
+            .wrap_key_material(SM2PKE, &unhex(&v.plaintext), &mut rng)
             .expect("wrap");
         assert_eq!(rng.used, 32, "{}: k is one 32-byte draw", v.id);
         assert_eq!(
@@ -131,7 +131,9 @@ fn decrypt_kats() {
             v.id
         );
         let der = unhex(&v.ciphertext.asn1_der_gmt0009);
-        let plaintext = private.unwrap(SM2PKE, &der, &mut rng).expect(&v.id);
+        let plaintext = private
+            .unwrap_key_material(SM2PKE, &der, &mut rng)
+            .expect(&v.id);
         assert_eq!(plaintext.as_bytes(), &unhex(&v.plaintext)[..], "{}", v.id);
         let oracle = DecryptingKey::new(secret)
             .decrypt_der(&der)
@@ -152,7 +154,7 @@ fn same_k_same_bytes_as_the_oracle() {
         let k_seed = rng.next_u64();
         let ours = key
             .public_key()
-            .wrap(SM2PKE, &material, &mut ChaCha20Rng::seed_from_u64(k_seed))
+            .wrap_key_material(SM2PKE, &material, &mut ChaCha20Rng::seed_from_u64(k_seed))
             .unwrap();
         let theirs = EncryptingKey::new(secret.public_key())
             .encrypt_der(&mut ChaCha20Rng::seed_from_u64(k_seed), &material)
@@ -179,7 +181,10 @@ fn interop_with_the_oracle_both_ways() {
         let mut material = vec![0u8; len];
         rng.fill_bytes(&mut material);
         // Ours → theirs.
-        let ours = key.public_key().wrap(SM2PKE, &material, &mut rng).unwrap();
+        let ours = key
+            .public_key()
+            .wrap_key_material(SM2PKE, &material, &mut rng)
+            .unwrap();
         let oracle = DecryptingKey::new(secret.clone());
         assert_eq!(oracle.decrypt_der(&ours).unwrap(), material, "{len}");
         // Theirs → ours.
@@ -187,12 +192,16 @@ fn interop_with_the_oracle_both_ways() {
             .encrypt_der(&mut rng, &material)
             .unwrap();
         assert_eq!(
-            key.unwrap(SM2PKE, &theirs, &mut rng).unwrap().as_bytes(),
+            key.unwrap_key_material(SM2PKE, &theirs, &mut rng)
+                .unwrap()
+                .as_bytes(),
             &material[..]
         );
         // And ours → ours.
         assert_eq!(
-            key.unwrap(SM2PKE, &ours, &mut rng).unwrap().as_bytes(),
+            key.unwrap_key_material(SM2PKE, &ours, &mut rng)
+                .unwrap()
+                .as_bytes(),
             &material[..]
         );
     }
@@ -203,18 +212,24 @@ fn generated_key_round_trip_and_fresh_randomness() {
     let mut rng = ChaCha20Rng::seed_from_u64(11);
     let key = WrappingPrivateKey::generate(WrappingKeySpec::Sm2, &mut rng).unwrap();
     let public = WrappingPublicKey::from_der(&key.public_key().to_der()).unwrap();
-    let a = public.wrap(SM2PKE, b"the same material", &mut rng).unwrap();
-    let b = public.wrap(SM2PKE, b"the same material", &mut rng).unwrap();
+    let a = public
+        .wrap_key_material(SM2PKE, b"the same material", &mut rng)
+        .unwrap();
+    let b = public
+        .wrap_key_material(SM2PKE, b"the same material", &mut rng)
+        .unwrap();
     assert_ne!(a, b, "k must be fresh per encryption");
     for ct in [&a, &b] {
         assert_eq!(
-            key.unwrap(SM2PKE, ct, &mut rng).unwrap().as_bytes(),
+            key.unwrap_key_material(SM2PKE, ct, &mut rng)
+                .unwrap()
+                .as_bytes(),
             b"the same material"
         );
     }
     let other = WrappingPrivateKey::generate(WrappingKeySpec::Sm2, &mut rng).unwrap();
     assert_eq!(
-        other.unwrap(SM2PKE, &a, &mut rng).err(),
-        Some(Error::Unwrap)
+        other.unwrap_key_material(SM2PKE, &a, &mut rng).err(),
+        Some(Error::InvalidCiphertext)
     );
 }

@@ -1,6 +1,6 @@
 //! SM2PKE through the public API: every malformed ciphertext — truncations, byte flips, BER,
 //! non-minimal or negative INTEGERs, C1 off the curve or non-canonical, empty C2, C3 of the wrong
-//! size — fails as the one opaque `Error::Unwrap`, without a panic.
+//! size — fails as the one opaque `Error::InvalidCiphertext`, without a panic.
 
 mod sm2_support;
 
@@ -103,7 +103,7 @@ fn fixture() -> Fixture {
     rng.fill_bytes(&mut k);
     let der = key
         .public_key()
-        .wrap(
+        .wrap_key_material(
             SM2PKE,
             b"32 bytes of AES-256 key material",
             &mut FixedRng::new(k.to_vec()),
@@ -136,8 +136,8 @@ fn fixture() -> Fixture {
 fn refused(key: &WrappingPrivateKey, ct: &[u8], what: &str) {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     assert_eq!(
-        key.unwrap(SM2PKE, ct, &mut rng).err(),
-        Some(Error::Unwrap),
+        key.unwrap_key_material(SM2PKE, ct, &mut rng).err(),
+        Some(Error::InvalidCiphertext),
         "{what}"
     );
 }
@@ -147,7 +147,7 @@ fn every_truncation_and_every_byte_flip_is_unwrap() {
     let f = fixture();
     let der = f.parts.der();
     let mut rng = ChaCha20Rng::seed_from_u64(2);
-    assert!(f.key.unwrap(SM2PKE, &der, &mut rng).is_ok());
+    assert!(f.key.unwrap_key_material(SM2PKE, &der, &mut rng).is_ok());
     for cut in 0..der.len() {
         refused(&f.key, &der[..cut], &format!("truncated to {cut}"));
     }
@@ -274,7 +274,7 @@ fn bad_c1_c2_c3_is_unwrap() {
     let mut rng = ChaCha20Rng::seed_from_u64(4);
     assert_eq!(
         f.key
-            .unwrap(SM2PKE, &canonical, &mut rng)
+            .unwrap_key_material(SM2PKE, &canonical, &mut rng)
             .unwrap()
             .as_bytes(),
         b"material"
@@ -336,7 +336,7 @@ fn wrap_refuses_empty_material() {
     let mut rng = ChaCha20Rng::seed_from_u64(3);
     let key = WrappingPrivateKey::generate(WrappingKeySpec::Sm2, &mut rng).unwrap();
     assert_eq!(
-        key.public_key().wrap(SM2PKE, &[], &mut rng),
+        key.public_key().wrap_key_material(SM2PKE, &[], &mut rng),
         Err(Error::MaterialLength { len: 0 })
     );
 }

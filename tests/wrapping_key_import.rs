@@ -5,7 +5,7 @@
 mod key_der;
 
 use key_der::*;
-use kms_import::{Error, WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey};
+use kms_import::{Error, WrappingKeySpec, WrappingPrivateKey, WrappingScheme};
 
 /// Refused with `InvalidKey` whose reason contains `phrase`.
 fn refused(der: &[u8], phrase: &str) {
@@ -23,16 +23,18 @@ fn accepted(der: &[u8], spec: WrappingKeySpec) {
     let key = WrappingPrivateKey::from_pkcs8_der(der).expect("key refused");
     assert_eq!(key.spec(), spec);
     let algorithm = match spec {
-        WrappingKeySpec::Sm2 => WrappingAlgorithm::Sm2Pke,
-        _ => WrappingAlgorithm::RsaesOaepSha256,
+        WrappingKeySpec::Sm2 => WrappingScheme::Sm2Pke,
+        _ => WrappingScheme::RsaesOaepSha256,
     };
     let mut r = rng(1);
     let ct = key
         .public_key()
-        .wrap(algorithm, &[0x5A; 32], &mut r)
+        .wrap_key_material(algorithm, &[0x5A; 32], &mut r)
         .unwrap();
     assert_eq!(
-        key.unwrap(algorithm, &ct, &mut r).unwrap().as_bytes(),
+        key.unwrap_key_material(algorithm, &ct, &mut r)
+            .unwrap()
+            .as_bytes(),
         &[0x5A; 32]
     );
 }

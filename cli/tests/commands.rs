@@ -88,7 +88,7 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("aws, aws-cn, aws-us-gov"));
-    // Missing argument, unknown command, unknown flag, bad timestamp, bad fingerprint.
+    // Missing argument, unknown command, unknown flag, bad timestamp.
     kms(&dir)
         .args(["wrap", "--wrapping-algorithm", "RSAES_OAEP_SHA_256"])
         .assert()
@@ -179,15 +179,21 @@ fn check_prints_allowed_or_the_reason() {
         .args(["--key-spec", "ECC_NIST_P256"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("only in the China Regions"));
+        // API v2: the matrix's wording, with an alternative computed from the matrix (was "only
+        // in the China Regions").
+        .stderr(predicate::str::contains(
+            "the SM2 wrapping key spec does not exist in aws; instead use",
+        ));
     kms(&dir)
         .args(["check", "--wrapping-algorithm", "RSA_AES_KEY_WRAP_SHA_256"])
         .args(["--wrapping-key-spec", "RSA_4096", "--key-spec", "RSA_2048"])
         .args(["--partition", "aws-cn"])
         .assert()
         .code(1)
+        // API v2: the matrix's wording; the same advice (SM2PKE with an SM2 wrapping key).
         .stderr(predicate::str::contains(
-            "not supported in the China Regions",
+            "RSA_AES_KEY_WRAP_SHA_256 is not available in aws-cn; instead use SM2PKE with an SM2 \
+             wrapping key",
         ));
 }
 
@@ -263,7 +269,12 @@ fn matrix_prints_grids_and_json() {
         .stdout
         .clone();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.contains("partition aws ") && text.contains("partition aws-cn"));
+    // API v2: all three partitions by default.
+    assert!(
+        text.contains("partition aws ")
+            && text.contains("partition aws-cn")
+            && text.contains("partition aws-us-gov")
+    );
     assert!(text.contains("ECC_NIST_P521"));
     let out = kms(&dir)
         .args(["matrix", "--json"])
@@ -274,8 +285,16 @@ fn matrix_prints_grids_and_json() {
         .clone();
     let rows: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
     let rows = rows.as_array().expect("an array");
-    // 6 algorithms x 4 wrapping key specs x 20 key specs, in aws and aws-cn.
-    assert_eq!(rows.len(), 2 * 6 * 4 * 20);
+    // 6 algorithms x 4 wrapping key specs x 20 key specs, in aws, aws-cn and (API v2: every
+    // partition by default) aws-us-gov.
+    assert_eq!(rows.len(), 3 * 6 * 4 * 20);
+    for p in ["aws", "aws-cn", "aws-us-gov"] {
+        assert_eq!(
+            rows.iter().filter(|r| r["partition"] == p).count(),
+            6 * 4 * 20,
+            "{p}"
+        );
+    }
     let find = |p: &str, a: &str, w: &str, k: &str| {
         rows.iter()
             .find(|r| {
@@ -289,9 +308,22 @@ fn matrix_prints_grids_and_json() {
     let p521 = find("aws", "RSAES_OAEP_SHA_256", "RSA_2048", "ECC_NIST_P521");
     assert_eq!(p521["allowed"], false);
     assert!(p521["reason"].as_str().unwrap().contains("does not fit"));
+    // API v2: each entry lists allowed alternatives; every one is itself an allowed row.
+    let suggestions = p521["suggestions"].as_array().expect("suggestions");
+    assert!(!suggestions.is_empty());
+    for s in suggestions {
+        let row = find(
+            s["partition"].as_str().unwrap(),
+            s["wrapping_algorithm"].as_str().unwrap(),
+            s["wrapping_key_spec"].as_str().unwrap(),
+            s["key_spec"].as_str().unwrap(),
+        );
+        assert_eq!(row["allowed"], true, "{s}");
+    }
     let ok = find("aws-cn", "SM2PKE", "SM2", "SM2");
     assert_eq!(ok["allowed"], true);
     assert!(ok["reason"].is_null());
+    assert_eq!(ok["suggestions"], serde_json::json!([]));
     for key in [
         "partition",
         "wrapping_algorithm",
@@ -299,6 +331,7 @@ fn matrix_prints_grids_and_json() {
         "key_spec",
         "allowed",
         "reason",
+        "suggestions",
     ] {
         assert!(ok.get(key).is_some(), "field {key}");
     }
@@ -494,14 +527,17 @@ fn wrap_with_key_spec_refuses_what_kms_would_refuse() {
     std::fs::remove_file(dir.join("ct")).unwrap();
     // The material: HMAC_256 takes exactly 32 bytes; a P-521 key is not a P-384 key.
     dir.write("short", &random(31));
+    // API v2 wording: the refusal names the key spec ("incorrect HMAC_256 key material: ...").
     wrap("RSAES_OAEP_SHA_256", "short", "HMAC_256")
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("incorrect key material"));
+        .stderr(predicate::str::contains("incorrect HMAC_256 key material"));
     wrap("RSA_AES_KEY_WRAP_SHA_256", "p521", "ECC_NIST_P384")
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("incorrect key material"));
+        .stderr(predicate::str::contains(
+            "incorrect ECC_NIST_P384 key material",
+        ));
     assert!(!dir.exists("ct"));
     // Without --key-spec the same bytes are wrapped (the caller asked for no checks).
     kms(&dir)
@@ -542,8 +578,9 @@ fn wrap_with_key_spec_refuses_what_kms_would_refuse() {
         .args(["--key-material", "short", "--out", "ct2"])
         .assert()
         .code(1)
+        // API v2 wording: "an RSA_2048".
         .stderr(predicate::str::contains(
-            "cannot be used with a RSA_2048 wrapping key",
+            "cannot be used with an RSA_2048 wrapping key",
         ));
 }
 
@@ -695,6 +732,16 @@ fn sample_material_fits_its_key_spec() {
         .stderr(predicate::str::contains(
             "cannot receive imported key material",
         ));
+    // API v2: a key spec that does not exist in the partition is refused too (SM2 outside aws-cn).
+    kms(&dir)
+        .args(["sample-material", "--key-spec", "SM2", "--partition", "aws"])
+        .args(["--out", "m3"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "the SM2 key spec does not exist in aws",
+        ));
+    assert!(!dir.exists("m2") && !dir.exists("m3"));
 }
 
 #[test]

@@ -152,7 +152,7 @@ fn parameters_are_the_aws_cli_json() {
 }
 
 #[test]
-fn import_round_trips_and_prints_key_id_and_fingerprint() {
+fn import_round_trips_and_prints_key_id_and_key_material_id() {
     let dir = setup("import");
     let material = random(32);
     dir.write("m", &material);
@@ -168,7 +168,7 @@ fn import_round_trips_and_prints_key_id_and_fingerprint() {
     use base64ct::{Base64, Encoding};
     let token_text = String::from_utf8(dir.read("token.b64")).unwrap();
     dir.write("token.bin", &Base64::decode_vec(token_text.trim()).unwrap());
-    let mut fingerprint = None;
+    let mut key_material_id = None;
     for token in ["token.b64", "token.bin", "params.json"] {
         let out = import(&dir, "SYMMETRIC_DEFAULT", token, "aws")
             .assert()
@@ -178,12 +178,24 @@ fn import_round_trips_and_prints_key_id_and_fingerprint() {
             .clone();
         let json: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(json["KeyId"], KEY_ID);
-        let fp = json["Fingerprint"].as_str().unwrap().to_owned();
-        assert_eq!(fp.len(), 64);
+        // API v2: the output is {"KeyId", "KeyMaterialId"} (was "Fingerprint"), in that order.
+        let text = String::from_utf8_lossy(&out);
+        assert!(
+            text.find("\"KeyId\"").unwrap() < text.find("\"KeyMaterialId\"").unwrap(),
+            "{text}"
+        );
+        assert!(json.get("Fingerprint").is_none(), "{text}");
+        let id = json["KeyMaterialId"].as_str().unwrap().to_owned();
+        assert_eq!(id.len(), 64);
+        assert!(
+            id.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            "{id}"
+        );
         assert_eq!(
-            *fingerprint.get_or_insert(fp.clone()),
-            fp,
-            "same material, same fingerprint"
+            *key_material_id.get_or_insert(id.clone()),
+            id,
+            "same material, same KeyMaterialId"
         );
         assert_eq!(dir.read("imported"), material, "{token}");
         #[cfg(unix)]
@@ -191,18 +203,26 @@ fn import_round_trips_and_prints_key_id_and_fingerprint() {
         // The material is never printed.
         assert!(!String::from_utf8_lossy(&out).contains(&hex(&material)));
     }
-    // Reimport of the same material with the previous fingerprint: accepted. Different
-    // material: IncorrectKeyMaterialException.
-    let fp = fingerprint.unwrap();
-    import(&dir, "SYMMETRIC_DEFAULT", "token.b64", "aws")
-        .args(["--previous-fingerprint", &fp])
+    // Reimport of the same material into the key that holds it (API v2: the KMS passes the ids
+    // the key holds, --associated-key-material-id, instead of --previous-fingerprint): accepted,
+    // with the same id. Different material: IncorrectKeyMaterialException.
+    let id = key_material_id.unwrap();
+    std::fs::remove_file(dir.join("imported")).unwrap();
+    let out = import(&dir, "SYMMETRIC_DEFAULT", "token.b64", "aws")
+        .args(["--associated-key-material-id", &id])
         .assert()
-        .success();
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["KeyMaterialId"], id.as_str());
+    assert_eq!(dir.read("imported"), material);
     dir.write("m2", &random(32));
     wrap(&dir, "RSAES_OAEP_SHA_256", "m2");
     std::fs::remove_file(dir.join("imported")).unwrap();
     import(&dir, "SYMMETRIC_DEFAULT", "token.b64", "aws")
-        .args(["--previous-fingerprint", &fp])
+        .args(["--associated-key-material-id", &id])
         .assert()
         .code(1)
         .stderr(predicate::str::starts_with(
@@ -393,7 +413,33 @@ fn every_refusal_is_the_kms_exception() {
         .args(["--valid-to", "2025-06-01T00:00:00Z"])
         .assert()
         .success();
-    // Unknown expiration model, malformed fingerprint: usage errors.
+    // ValidTo at most 365 days after now, to the second: a fraction of a second past the limit
+    // rounds up and is refused (API v2 hardening: fractions used to be truncated).
+    import_with(
+        &dir,
+        "HMAC_256",
+        "token.b64",
+        "aws",
+        &[
+            ("--expiration-model", "KEY_MATERIAL_EXPIRES"),
+            ("--valid-to", "2026-01-31T12:00:00Z"),
+        ],
+    )
+    .assert()
+    .success();
+    let line = first_line(&mut import_with(
+        &dir,
+        "HMAC_256",
+        "token.b64",
+        "aws",
+        &[
+            ("--expiration-model", "KEY_MATERIAL_EXPIRES"),
+            ("--valid-to", "2026-01-31T12:00:00.001Z"),
+        ],
+    ));
+    assert!(line.starts_with("ValidationException: "), "{line}");
+    assert!(line.contains("at most 365 days"), "{line}");
+    // Unknown expiration model, malformed KeyMaterialId: usage errors.
     import_with(
         &dir,
         "HMAC_256",
@@ -403,6 +449,17 @@ fn every_refusal_is_the_kms_exception() {
     )
     .assert()
     .code(2);
+    // API v2: the fingerprint flag became --associated-key-material-id.
+    import_with(
+        &dir,
+        "HMAC_256",
+        "token.b64",
+        "aws",
+        &[("--associated-key-material-id", "abc")],
+    )
+    .assert()
+    .code(2);
+    // API v2: --previous-fingerprint is gone; using it is a usage error that names the new flag.
     import_with(
         &dir,
         "HMAC_256",
@@ -411,7 +468,8 @@ fn every_refusal_is_the_kms_exception() {
         &[("--previous-fingerprint", "abc")],
     )
     .assert()
-    .code(2);
+    .code(2)
+    .stderr(predicate::str::contains("--associated-key-material-id"));
 }
 
 #[test]

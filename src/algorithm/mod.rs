@@ -64,6 +64,9 @@ impl WrappingPublicKey {
         material: &[u8],
         rng: &mut R,
     ) -> Result<Vec<u8>, Error> {
+        // The pair first (it does not depend on the material), then the length, then the OAEP
+        // block limit.
+        crate::policy::matrix::check_wrapping_key(scheme, self.spec(), 0)?;
         if material.is_empty() || material.len() > MAX_MATERIAL_LEN {
             return Err(Error::MaterialLength {
                 len: material.len(),

@@ -191,7 +191,7 @@ mod tests {
             assert!(!row.partitions.is_empty() && !row.key_usages.is_empty());
             assert_eq!(
                 row.family == MaterialKind::NotImportable,
-                row.material == MaterialForm::NotImportable,
+                row.material == NotImportable,
                 "{spec}"
             );
         }

@@ -12,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kms_import::{WrappingAlgorithm, WrappingKeySpec, WrappingPrivateKey};
+use kms_import::{WrappingKeySpec, WrappingPrivateKey, WrappingScheme};
 use rand::SeedableRng;
 use rand::rngs::ChaCha20Rng;
 
@@ -24,15 +24,15 @@ pub const RSA_SPECS: [WrappingKeySpec; 3] = [
 ];
 
 /// The RSAES-OAEP algorithms.
-pub const OAEP_ALGS: [WrappingAlgorithm; 2] = [
-    WrappingAlgorithm::RsaesOaepSha1,
-    WrappingAlgorithm::RsaesOaepSha256,
+pub const OAEP_ALGS: [WrappingScheme; 2] = [
+    WrappingScheme::RsaesOaepSha1,
+    WrappingScheme::RsaesOaepSha256,
 ];
 
 /// The RSA_AES_KEY_WRAP algorithms.
-pub const RSA_AES_ALGS: [WrappingAlgorithm; 2] = [
-    WrappingAlgorithm::RsaAesKeyWrapSha1,
-    WrappingAlgorithm::RsaAesKeyWrapSha256,
+pub const RSA_AES_ALGS: [WrappingScheme; 2] = [
+    WrappingScheme::RsaAesKeyWrapSha1,
+    WrappingScheme::RsaAesKeyWrapSha256,
 ];
 
 /// Setting this variable turns a missing tool into a test failure (for CI machines that must
@@ -116,10 +116,10 @@ pub fn modulus_len(spec: WrappingKeySpec) -> usize {
 }
 
 /// The hash an RSA algorithm names, as OpenSSL and the pyca script spell it.
-pub fn oaep_md(alg: WrappingAlgorithm) -> &'static str {
+pub fn oaep_md(alg: WrappingScheme) -> &'static str {
     match alg {
-        WrappingAlgorithm::RsaesOaepSha1 | WrappingAlgorithm::RsaAesKeyWrapSha1 => "sha1",
-        WrappingAlgorithm::RsaesOaepSha256 | WrappingAlgorithm::RsaAesKeyWrapSha256 => "sha256",
+        WrappingScheme::RsaesOaepSha1 | WrappingScheme::RsaAesKeyWrapSha1 => "sha1",
+        WrappingScheme::RsaesOaepSha256 | WrappingScheme::RsaAesKeyWrapSha256 => "sha256",
         other => panic!("{other} is not an RSA OAEP algorithm"),
     }
 }

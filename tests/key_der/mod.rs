@@ -240,11 +240,11 @@ pub fn ec_traditional(curve: &str, extra: &[&str]) -> Vec<u8> {
     openssl(&args, &sec1)
 }
 
-// ---------- material::check assertions ----------
+// ---------- material::validate assertions ----------
 
 pub fn accepted(spec: KeySpec, partition: Partition, der: &[u8]) {
     assert_eq!(
-        material::check(spec, partition, der),
+        material::validate(partition, spec, der, &mut rng(0x5EED)),
         Ok(()),
         "{spec} in {partition}"
     );
@@ -252,8 +252,9 @@ pub fn accepted(spec: KeySpec, partition: Partition, der: &[u8]) {
 
 /// Refused with `IncorrectKeyMaterial` whose reason contains `phrase`.
 pub fn refused(spec: KeySpec, partition: Partition, der: &[u8], phrase: &str) {
-    match material::check(spec, partition, der) {
-        Err(Error::IncorrectKeyMaterial(why)) => {
+    match material::validate(partition, spec, der, &mut rng(0x5EED)) {
+        Err(Error::IncorrectKeyMaterial(refusal)) => {
+            let why = refusal.to_string();
             assert!(
                 why.contains(phrase),
                 "{spec}: reason {why:?} lacks {phrase:?}"
@@ -262,6 +263,28 @@ pub fn refused(spec: KeySpec, partition: Partition, der: &[u8], phrase: &str) {
         other => {
             panic!("{spec} in {partition}: expected a refusal containing {phrase:?}, got {other:?}")
         }
+    }
+}
+
+/// Refused before the bytes are looked at, with the matrix's `reason`, whose text contains
+/// `phrase`.
+pub fn not_allowed(
+    spec: KeySpec,
+    partition: Partition,
+    der: &[u8],
+    reason: kms_import::matrix::Reason,
+    phrase: &str,
+) {
+    match material::validate(partition, spec, der, &mut rng(0x5EED)) {
+        Err(Error::NotAllowed(refusal)) => {
+            assert_eq!(refusal.reason, reason, "{spec} in {partition}: {refusal}");
+            let why = refusal.to_string();
+            assert!(
+                why.contains(phrase),
+                "{spec} in {partition}: reason {why:?} lacks {phrase:?}"
+            )
+        }
+        other => panic!("{spec} in {partition}: expected {reason:?} ({phrase:?}), got {other:?}"),
     }
 }
 

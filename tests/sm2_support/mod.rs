@@ -2,10 +2,10 @@
 
 #![allow(dead_code)] // each test crate uses a different subset
 
-use kms_import::WrappingAlgorithm;
+use kms_import::WrappingScheme;
 use kms_import::rand_core::{TryCryptoRng, TryRng};
 
-pub const SM2PKE: WrappingAlgorithm = WrappingAlgorithm::Sm2Pke;
+pub const SM2PKE: WrappingScheme = WrappingScheme::Sm2Pke;
 
 pub fn unhex(s: &str) -> Vec<u8> {
     hex::decode(s).expect("hex")

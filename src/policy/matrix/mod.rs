@@ -362,7 +362,7 @@ mod tests {
     #[test]
     fn china_rsa_material_is_pointed_at_sm2pke() {
         let refusal = check(
-            Partition::AwsCn,
+            AwsCn,
             WrappingAlgorithm::RsaesOaepSha256,
             W::Rsa2048,
             KeySpec::Rsa2048,
@@ -372,7 +372,7 @@ mod tests {
         assert!(text.contains("SM2PKE with an SM2 wrapping key"), "{text}");
         assert!(!text.contains("RSA_AES"), "{text}");
         let sm2_in_aws = check(
-            Partition::Aws,
+            Aws,
             WrappingAlgorithm::RsaesOaepSha256,
             W::Rsa2048,
             KeySpec::Sm2,
@@ -381,7 +381,7 @@ mod tests {
         assert_eq!(sm2_in_aws.reason, Reason::KeySpecNotInPartition);
         assert_eq!(
             sm2_in_aws.suggestions[0].map(|s| s.partition),
-            Some(Partition::AwsCn)
+            Some(AwsCn)
         );
         assert!(
             sm2_in_aws.to_string().ends_with("in aws-cn"),
