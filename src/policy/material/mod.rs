@@ -23,6 +23,8 @@
 //! arithmetic.
 
 pub(crate) mod ec;
+mod infer;
+pub use infer::infer_key_specs;
 pub(crate) mod pkcs8;
 pub(crate) mod rsa;
 
