@@ -39,6 +39,9 @@ pub enum Command {
         /// Where to write the private key (PKCS#8 DER, mode 0600).
         #[arg(long, value_name = "FILE")]
         private_key_out: PathBuf,
+        /// Replace an existing private key file.
+        #[arg(long)]
+        force: bool,
     },
     /// Client side: encrypt key material exactly as KMS expects it in EncryptedKeyMaterial.
     Wrap(WrapArgs),
@@ -67,6 +70,9 @@ pub enum Command {
     CreateTokenKey {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
     },
     /// Service side of GetParametersForImport: prints the AWS CLI's JSON.
     GetParametersForImport(GetParametersArgs),
@@ -80,6 +86,9 @@ pub enum Command {
         out: PathBuf,
         #[command(flatten)]
         partition: PartitionArg,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
     },
     /// Run the whole flow for every key spec and algorithm in aws and aws-cn, with timings.
     Demo {
@@ -101,18 +110,24 @@ pub struct PartitionArg {
 pub struct WrapArgs {
     #[arg(long, value_name = "ALG", value_parser = aws_name::<WrappingAlgorithm>)]
     pub wrapping_algorithm: WrappingAlgorithm,
-    /// The wrapping public key: DER, PEM, or the base64 text KMS returned as PublicKey.
+    /// The wrapping public key: DER, PEM, or the base64 text KMS returned as PublicKey; a file,
+    /// - for standard input, or the base64 text itself.
     #[arg(long, value_name = "FILE")]
     pub public_key: PathBuf,
-    /// The plaintext key material (raw bytes; PKCS#8 DER for RSA, ECC and SM2 keys).
+    /// The plaintext key material (raw bytes; PKCS#8 DER or PEM for RSA, ECC and SM2 keys); a
+    /// file or - for standard input.
     #[arg(long, value_name = "FILE")]
     pub key_material: PathBuf,
-    /// Where to write EncryptedKeyMaterial.
+    /// Where to write EncryptedKeyMaterial (- for standard output).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Check the matrix and the material for this key spec first, and refuse what KMS would.
+    /// Without it, the same checks run for every key spec the material can be for.
     #[arg(long, value_name = "KS", value_parser = aws_name::<KeySpec>)]
     pub key_spec: Option<KeySpec>,
+    /// Wrap the bytes as they are, without the matrix and material checks (for another KMS).
+    #[arg(long, conflicts_with = "key_spec")]
+    pub no_check: bool,
     #[command(flatten)]
     pub partition: PartitionArg,
 }
@@ -121,14 +136,18 @@ pub struct WrapArgs {
 pub struct UnwrapArgs {
     #[arg(long, value_name = "ALG", value_parser = aws_name::<WrappingAlgorithm>)]
     pub wrapping_algorithm: WrappingAlgorithm,
-    /// The wrapping private key: PKCS#8 DER, PEM, or base64 of the DER.
+    /// The wrapping private key: PKCS#8 DER, PEM, or base64 of the DER; a file (mode 0600) or -.
     #[arg(long, value_name = "FILE")]
     pub private_key: PathBuf,
+    /// Raw bytes or their base64 text; a file, -, or the base64 text itself.
     #[arg(long, value_name = "FILE")]
     pub encrypted_key_material: PathBuf,
-    /// Where to write the plaintext key material (mode 0600).
+    /// Where to write the plaintext key material (mode 0600; - for standard output).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +181,7 @@ pub struct ImportArgs {
     /// The ImportToken: raw bytes, or the base64 text get-parameters-for-import printed.
     #[arg(long, value_name = "FILE")]
     pub import_token: PathBuf,
+    /// Raw bytes or their base64 text.
     #[arg(long, value_name = "FILE")]
     pub encrypted_key_material: PathBuf,
     /// The 32-byte token sealing key the token was sealed with.
@@ -198,6 +218,9 @@ pub struct ImportArgs {
     /// KEY_MATERIAL_EXPIRES (the default; needs --valid-to) or KEY_MATERIAL_DOES_NOT_EXPIRE.
     #[arg(long, value_name = "MODEL", value_parser = aws_name::<ExpirationModel>)]
     pub expiration_model: Option<ExpirationModel>,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// 64 lower-case hex digits, as `import-key-material` printed them.

@@ -10,10 +10,10 @@ use kms_import::{GetParametersForImportRequest, ImportKeyMaterialRequest};
 
 use crate::cli::{GetParametersArgs, ImportArgs};
 use crate::clock;
-use crate::encoding::{Field, decode, encode_base64};
+use crate::encoding::encode_base64;
 use crate::failure::{Failure, Outcome};
-use crate::files::{Access, read_input, write_atomically};
-use crate::keys::read_token_key;
+use crate::files::Access;
+use crate::keys::{read_ciphertext, read_import_token, read_token_key};
 use crate::output::print_json;
 use crate::rng::os_rng;
 use crate::service::{key_metadata, local_service};
@@ -66,11 +66,10 @@ pub fn import_key_material(args: &ImportArgs) -> Outcome {
              KeyMaterialId that import-key-material printed (once per material the key holds)",
         ));
     }
+    let target = crate::import_output::plan(args)?;
     let kms = local_service(&read_token_key(&args.token_key)?)?;
-    let token_file = read_input(&args.import_token, "import token")?;
-    let import_token = decode(token_file.as_bytes(), Field::ImportToken)
-        .map_err(|why| Failure::refused(format_args!("InvalidImportTokenException: {why}")))?;
-    let encrypted = read_input(&args.encrypted_key_material, "encrypted key material")?;
+    let import_token = read_import_token(&args.import_token)?;
+    let encrypted = read_ciphertext(&args.encrypted_key_material, true)?;
     let key = key_metadata(
         &args.key_id,
         args.key_spec,
@@ -90,9 +89,11 @@ pub fn import_key_material(args: &ImportArgs) -> Outcome {
     let imported = kms
         .import_key_material(&request, &key, clock::now(args.now), &mut os_rng())
         .map_err(Failure::refused)?;
-    write_atomically(&args.out, imported.material.as_bytes(), Access::OwnerOnly)?;
+    // The material file first, then the JSON; if the JSON cannot be printed, the file goes.
+    let written = crate::target::write(target, imported.material.as_bytes(), Access::OwnerOnly)?;
     print_json(&ImportOutput {
         key_id: imported.key_id.to_string(),
         key_material_id: imported.key_material_id.to_string(),
     })
+    .inspect_err(|_| written.undo())
 }

@@ -4,10 +4,16 @@
 //! (what `aws kms get-parameters-for-import --query PublicKey --output text` prints)", and
 //! "`--import-token` also accepts the base64 text exactly as `get-parameters-for-import` printed
 //! it". As a convenience the whole JSON that `get-parameters-for-import` prints is accepted too:
-//! the field asked for is taken from it.
+//! the field asked for is taken from it. Issue 15: `EncryptedKeyMaterial` may be base64 text too,
+//! and the forms `recognise` knows (aws CLI text/table output, `get-public-key`'s JSON, PKCS#1,
+//! SEC1, encrypted keys) are refused with what to do instead.
 
 use base64ct::{Base64, Encoding};
 use kms_import::KeyMaterial;
+
+use crate::display;
+use crate::input::Origin;
+use crate::recognise::{self, KeyForm};
 
 /// The DER inside a key or token file.
 pub enum Form {
@@ -30,6 +36,8 @@ pub enum Field {
     PrivateKey,
     /// `ImportToken`.
     ImportToken,
+    /// `EncryptedKeyMaterial`: raw bytes or their base64 text.
+    Ciphertext,
 }
 
 impl Field {
@@ -37,15 +45,15 @@ impl Field {
         match self {
             Field::PublicKey => Some("PublicKey"),
             Field::ImportToken => Some("ImportToken"),
-            Field::PrivateKey => None,
+            Field::PrivateKey | Field::Ciphertext => None,
         }
     }
 
-    fn pem_labels(self) -> &'static [&'static str] {
+    fn pem_label(self) -> Option<&'static str> {
         match self {
-            Field::PublicKey => &["PUBLIC KEY"],
-            Field::PrivateKey => &["PRIVATE KEY"],
-            Field::ImportToken => &[],
+            Field::PublicKey => Some("PUBLIC KEY"),
+            Field::PrivateKey => Some("PRIVATE KEY"),
+            Field::ImportToken | Field::Ciphertext => None,
         }
     }
 
@@ -54,31 +62,66 @@ impl Field {
             Field::PublicKey => "public key",
             Field::PrivateKey => "private key",
             Field::ImportToken => "import token",
+            Field::Ciphertext => "encrypted key material",
+        }
+    }
+
+    /// The key forms recognised (and refused) in DER for this field.
+    fn refuses(self, form: KeyForm) -> bool {
+        match self {
+            Field::PublicKey => form == KeyForm::Pkcs1Public,
+            Field::PrivateKey => form != KeyForm::Pkcs1Public,
+            Field::ImportToken | Field::Ciphertext => false,
         }
     }
 }
 
-/// Decodes `input` (a file's bytes) into the bytes it carries. The result is wiped on drop.
-pub fn decode(input: &[u8], field: Field) -> Result<KeyMaterial, String> {
+/// Decodes `input` (a file's bytes, standard input, or an inline value) into the bytes it
+/// carries, after refusing the forms `recognise` knows are something else. The result is wiped on
+/// drop.
+pub fn decode(input: &[u8], field: Field, origin: &Origin) -> Result<KeyMaterial, String> {
+    if let Some(name) = field.json_name()
+        && let Some(why) = recognise::aws_cli_output(input, name)
+    {
+        return Err(why);
+    }
     match detect(input, field) {
-        Form::Binary => Ok(KeyMaterial::from_slice(input)),
-        Form::Pem => decode_pem(input, field),
-        Form::Base64 => decode_base64(input).ok_or_else(|| {
-            format!(
-                "the {} is neither DER, PEM nor base64 text",
-                field.describe()
-            )
-        }),
+        Form::Binary => {
+            if let Some(form) = KeyForm::from_der(input).filter(|f| field.refuses(*f)) {
+                return Err(form.refusal(false, origin));
+            }
+            Ok(KeyMaterial::from_slice(input))
+        }
+        Form::Pem => {
+            let pem = pem(input)?;
+            if let Some(why) = pem_refusal(&pem, field.pem_label(), field.describe(), origin) {
+                return Err(why);
+            }
+            Ok(pem.der)
+        }
+        Form::Base64 => {
+            let bytes = decode_base64(input).ok_or_else(|| {
+                format!(
+                    "the {} is neither DER, PEM nor base64 text",
+                    field.describe()
+                )
+            })?;
+            match KeyForm::from_der(bytes.as_bytes()).filter(|f| field.refuses(*f)) {
+                Some(form) => Err(format!("base64 text of {}", form.refusal(false, origin))),
+                None => Ok(bytes),
+            }
+        }
         Form::Json => decode_json(input, field),
     }
 }
 
-/// Detects the form by content: DER starts with a SEQUENCE tag (0x30) and is never valid text of
-/// the other forms; PEM has its armour; JSON starts with `{`; base64 is the base64 alphabet and
-/// whitespace only. Anything else is taken as binary (an import token is opaque bytes).
+/// Detects the form by content: PEM has its armour; JSON starts with `{`; base64 is the base64
+/// alphabet and whitespace only (and a DER SEQUENCE, which starts with 0x30 = `0`, is base64
+/// only if it decodes as such). Anything else is taken as binary (an import token or a
+/// ciphertext is opaque bytes).
 pub fn detect(input: &[u8], field: Field) -> Form {
     let text = input.trim_ascii();
-    if text.starts_with(b"-----BEGIN ") {
+    if text.starts_with(b"-----BEGIN ") && field.pem_label().is_some() {
         return Form::Pem;
     }
     if text.starts_with(b"{") && field.json_name().is_some() {
@@ -113,50 +156,73 @@ pub fn encode_base64(bytes: &[u8]) -> String {
     Base64::encode_string(bytes)
 }
 
-/// RFC 7468 armour: the first `-----BEGIN label-----` block, label checked, RFC 1421 style
-/// headers (`Proc-Type: ...`, i.e. an encrypted legacy key) refused.
-fn decode_pem(input: &[u8], field: Field) -> Result<KeyMaterial, String> {
-    let text = core::str::from_utf8(input)
-        .map_err(|_| format!("the {} PEM is not text", field.describe()))?;
+/// One PEM block (RFC 7468): its label, whether it has RFC 1421 headers, and its contents.
+pub struct Pem {
+    pub label: String,
+    /// `Proc-Type: 4,ENCRYPTED` and the like: OpenSSL's legacy encrypted keys.
+    pub headers: bool,
+    pub der: KeyMaterial,
+}
+
+/// The first `-----BEGIN label-----` block of `input`.
+pub fn pem(input: &[u8]) -> Result<Pem, String> {
+    let text = core::str::from_utf8(input).map_err(|_| "the PEM is not text".to_owned())?;
     let start = text.find("-----BEGIN ").unwrap_or(0) + "-----BEGIN ".len();
     let rest = &text[start..];
     let label_end = rest
         .find("-----")
-        .ok_or_else(|| format!("the {} PEM has no BEGIN line", field.describe()))?;
+        .ok_or_else(|| "the PEM BEGIN line does not end with -----".to_owned())?;
     let label = &rest[..label_end];
     let body = &rest[label_end + 5..];
     let end_line = format!("-----END {label}-----");
-    let body_end = body
-        .find(&end_line)
-        .ok_or_else(|| format!("the {} PEM has no `{end_line}` line", field.describe()))?;
-    if !field.pem_labels().contains(&label) {
-        return Err(pem_label_hint(label, field));
-    }
+    let body_end = body.find(&end_line).ok_or_else(|| {
+        format!(
+            "the PEM has no `-----END {}-----` line",
+            display::value(label)
+        )
+    })?;
     let body = &body[..body_end];
-    if body.contains(':') {
-        return Err(format!(
-            "the {} PEM has headers (an encrypted legacy key?); decrypt it with `openssl pkcs8 -topk8 -nocrypt` first",
-            field.describe()
-        ));
-    }
-    decode_base64(body.as_bytes())
-        .ok_or_else(|| format!("the {} PEM body is not valid base64", field.describe()))
+    let headers = body.contains(':');
+    let der = if headers {
+        KeyMaterial::new(Vec::new())
+    } else {
+        decode_base64(body.as_bytes()).ok_or_else(|| {
+            format!(
+                "the body of the PEM `{}` is not valid base64",
+                display::value(label)
+            )
+        })?
+    };
+    Ok(Pem {
+        label: label.to_owned(),
+        headers,
+        der,
+    })
 }
 
-fn pem_label_hint(label: &str, field: Field) -> String {
-    let wanted = field.pem_labels().first().copied().unwrap_or("");
-    let hint = match label {
-        "RSA PUBLIC KEY" => "; convert it with `openssl rsa -RSAPublicKey_in -pubout`",
-        "RSA PRIVATE KEY" | "EC PRIVATE KEY" => {
-            "; convert it with `openssl pkcs8 -topk8 -nocrypt -outform DER`"
-        }
-        "ENCRYPTED PRIVATE KEY" => "; decrypt it with `openssl pkcs8 -nocrypt`... first",
-        _ => "",
-    };
-    format!(
-        "expected a PEM `{wanted}` for the {}, found `{label}`{hint}",
-        field.describe()
-    )
+/// Why a PEM block is not the `wanted` one (`None` if it is): the label quoted escaped, and the
+/// command that converts the forms `recognise` knows.
+pub fn pem_refusal(
+    pem: &Pem,
+    wanted: Option<&str>,
+    describe: &str,
+    origin: &Origin,
+) -> Option<String> {
+    if pem.headers {
+        return Some(KeyForm::LegacyEncrypted.refusal(true, origin));
+    }
+    if Some(pem.label.as_str()) == wanted {
+        return None;
+    }
+    let found = format!(
+        "expected a PEM `{}` for the {describe}, found `{}`",
+        wanted.unwrap_or("?"),
+        display::value(&pem.label)
+    );
+    Some(match KeyForm::from_pem_label(&pem.label) {
+        Some(form) => format!("{found}: {}", form.refusal(true, origin)),
+        None => found,
+    })
 }
 
 fn decode_json(input: &[u8], field: Field) -> Result<KeyMaterial, String> {
@@ -181,7 +247,7 @@ mod tests {
         let pem = format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n");
         let json = format!("{{\"PublicKey\": \"{b64}\"}}");
         for input in [&der[..], b64.as_bytes(), pem.as_bytes(), json.as_bytes()] {
-            let got = decode(input, Field::PublicKey).unwrap();
+            let got = decode(input, Field::PublicKey, &Origin::Stdin).unwrap();
             assert_eq!(got.as_bytes(), &der);
         }
     }
@@ -189,14 +255,33 @@ mod tests {
     #[test]
     fn wrong_pem_label_is_refused_with_a_hint() {
         let pem = "-----BEGIN RSA PRIVATE KEY-----\nMAMCAQU=\n-----END RSA PRIVATE KEY-----\n";
-        let err = decode(pem.as_bytes(), Field::PrivateKey).unwrap_err();
+        let err = decode(pem.as_bytes(), Field::PrivateKey, &Origin::Stdin).unwrap_err();
         assert!(err.contains("openssl pkcs8 -topk8"), "{err}");
     }
 
     #[test]
     fn binary_token_is_taken_as_is() {
         let token = [0x01u8, 0xff, 0x00, 0x30, b'A'];
-        let got = decode(&token, Field::ImportToken).unwrap();
+        let got = decode(&token, Field::ImportToken, &Origin::Stdin).unwrap();
         assert_eq!(got.as_bytes(), &token);
+    }
+
+    #[test]
+    fn a_pem_label_is_quoted_escaped() {
+        let pem =
+            "-----BEGIN \u{1b}]0;owned\u{7}-----\nMAMCAQU=\n-----END \u{1b}]0;owned\u{7}-----\n";
+        let err = decode(pem.as_bytes(), Field::PublicKey, &Origin::Stdin).unwrap_err();
+        assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+        assert!(err.contains("\\u{1b}]0;owned\\u{7}"), "{err}");
+    }
+
+    #[test]
+    fn ciphertext_is_raw_or_base64() {
+        let ct = [0x9fu8, 0x30, 0x00, 0xff, 0x41];
+        let b64 = encode_base64(&ct);
+        for input in [&ct[..], b64.as_bytes()] {
+            let got = decode(input, Field::Ciphertext, &Origin::Stdin).unwrap();
+            assert_eq!(got.as_bytes(), &ct);
+        }
     }
 }

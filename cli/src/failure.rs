@@ -7,6 +7,8 @@
 use std::fmt;
 use std::process::ExitCode;
 
+use crate::display::escape;
+
 /// A failed command.
 #[derive(Debug)]
 pub enum Failure {
@@ -30,12 +32,13 @@ impl Failure {
     /// Prints the message on stderr and returns the exit status.
     pub fn report(&self) -> ExitCode {
         match self {
+            // Escaped again as a net: nothing from the input reaches the terminal raw (issue 20).
             Failure::Refused(message) => {
-                eprintln!("{message}");
+                eprintln!("{}", escape(message));
                 ExitCode::from(1)
             }
             Failure::Usage(message) => {
-                eprintln!("error: {message}");
+                eprintln!("error: {}", escape(&one_line(message)));
                 eprintln!();
                 eprintln!("For more information, try '--help'.");
                 ExitCode::from(2)

@@ -1,21 +1,18 @@
-//! Reading inputs with a size bound, and writing outputs atomically.
+//! Writing a regular file atomically (`target` decides when a path is one).
 //!
 //! Issue 5: "Output files are written atomically (temp file + rename) and never left
 //! half-written". Each output goes to a fresh temporary file in the target's directory, is
 //! flushed to disk (`fsync`), then renamed over the target; the directory is synced so the rename
 //! itself survives a crash. On any error the temporary file is removed and the target is left as
-//! it was.
+//! it was. Issue 20: a file that must not be replaced is put in place with a hard link, which
+//! fails if the name was taken meanwhile, instead of a rename, which would replace it.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
+use crate::display;
 use crate::failure::{Failure, Outcome};
-use kms_import::KeyMaterial;
-
-/// Largest input file read, in bytes: far above any key, token or ciphertext KMS handles
-/// (6144 bytes), low enough that a wrong path (a disk image, /dev/zero) fails fast.
-pub const MAX_INPUT_LEN: u64 = 1 << 20;
 
 /// Who may read an output file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,30 +21,6 @@ pub enum Access {
     OwnerOnly,
     /// Public data: the usual mode for new files (0666 less the umask).
     Default,
-}
-
-/// Reads a whole input file of at most [`MAX_INPUT_LEN`] bytes into a buffer that is wiped on
-/// drop (inputs may be secret). `what` names the input in error messages.
-pub fn read_input(path: &Path, what: &str) -> Outcome<KeyMaterial> {
-    let file = File::open(path).map_err(|e| {
-        Failure::refused(format_args!("cannot read {what} {}: {e}", path.display()))
-    })?;
-    let mut buf = Vec::with_capacity(
-        file.metadata()
-            .map(|m| m.len().min(MAX_INPUT_LEN) as usize + 1)
-            .unwrap_or(8192),
-    );
-    // Read one byte past the limit to tell "exactly at the limit" from "over it".
-    let read = file.take(MAX_INPUT_LEN + 1).read_to_end(&mut buf);
-    let bytes = KeyMaterial::new(buf);
-    read.map_err(|e| Failure::refused(format_args!("cannot read {what} {}: {e}", path.display())))?;
-    if bytes.len() as u64 > MAX_INPUT_LEN {
-        return Err(Failure::refused(format_args!(
-            "{what} {} is larger than {MAX_INPUT_LEN} bytes",
-            path.display()
-        )));
-    }
-    Ok(bytes)
 }
 
 /// An output written to a temporary file, not yet in place. Dropping it removes the temporary.
@@ -60,12 +33,12 @@ pub struct Staged {
 /// in place.
 pub fn stage(target: &Path, bytes: &[u8], access: Access) -> Outcome<Staged> {
     let fail = |e: std::io::Error| {
-        Failure::refused(format_args!("cannot write {}: {e}", target.display()))
+        Failure::refused(format_args!("cannot write {}: {e}", display::path(target)))
     };
     if target.as_os_str().is_empty() || target.file_name().is_none() {
         return Err(Failure::refused(format_args!(
             "cannot write {}: not a file name",
-            target.display()
+            display::path(target)
         )));
     }
     let dir = parent_dir(target);
@@ -79,7 +52,7 @@ pub fn stage(target: &Path, bytes: &[u8], access: Access) -> Outcome<Staged> {
         set_mode(&mut options, access);
         match options.open(&temp) {
             Ok(file) => break (temp, file),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 8 => attempt += 1,
+            Err(e) if e.kind() == ErrorKind::AlreadyExists && attempt < 8 => attempt += 1,
             Err(e) => return Err(fail(e)),
         }
     };
@@ -97,23 +70,53 @@ pub fn stage(target: &Path, bytes: &[u8], access: Access) -> Outcome<Staged> {
 }
 
 impl Staged {
-    /// Renames the temporary file over the target and syncs the directory.
-    pub fn commit(mut self) -> Outcome {
+    /// Puts the temporary file in place and syncs the directory. `replace`: over whatever
+    /// regular file has the name (a rename); otherwise only if the name is still free (a hard
+    /// link, then the temporary name is removed).
+    pub fn commit(mut self, replace: bool) -> Outcome {
         let Some(temp) = self.temp.take() else {
             return Ok(());
         };
-        if let Err(e) = fs::rename(&temp, &self.target) {
+        let placed = if replace {
+            fs::rename(&temp, &self.target)
+        } else {
+            link_no_replace(&temp, &self.target)
+        };
+        if !replace || placed.is_err() {
             let _ = fs::remove_file(&temp);
-            return Err(Failure::refused(format_args!(
-                "cannot write {}: {e}",
-                self.target.display()
-            )));
+        }
+        match placed {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                return Err(Failure::usage(format_args!(
+                    "{}: a file of that name appeared while it was being written; it is not \
+                     replaced without --force",
+                    display::path(&self.target)
+                )));
+            }
+            Err(e) => {
+                return Err(Failure::refused(format_args!(
+                    "cannot write {}: {e}",
+                    display::path(&self.target)
+                )));
+            }
         }
         // Make the rename durable; a failure here leaves a complete file, so it is not an error.
         if let Ok(dir) = File::open(parent_dir(&self.target)) {
             let _ = dir.sync_all();
         }
         Ok(())
+    }
+}
+
+/// A hard link fails if the name exists. Where hard links are not supported (some network and
+/// FAT file systems), checks that the name is free, then renames.
+fn link_no_replace(temp: &Path, target: &Path) -> std::io::Result<()> {
+    match fs::hard_link(temp, target) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(e),
+        Err(_) if fs::symlink_metadata(target).is_ok() => Err(ErrorKind::AlreadyExists.into()),
+        Err(_) => fs::rename(temp, target),
     }
 }
 
@@ -125,37 +128,7 @@ impl Drop for Staged {
     }
 }
 
-/// Writes one output file atomically.
-pub fn write_atomically(target: &Path, bytes: &[u8], access: Access) -> Outcome {
-    stage(target, bytes, access)?.commit()
-}
-
-/// Writes two output files that belong together (a key pair): both are staged before either is
-/// put in place, and if the second cannot be put in place the first is removed again.
-pub fn write_pair(first: (&Path, &[u8], Access), second: (&Path, &[u8], Access)) -> Outcome {
-    if same_file(first.0, second.0) {
-        return Err(Failure::usage(format_args!(
-            "the two output files are the same: {}",
-            first.0.display()
-        )));
-    }
-    let a = stage(first.0, first.1, first.2)?;
-    let b = stage(second.0, second.1, second.2)?;
-    a.commit()?;
-    if let Err(e) = b.commit() {
-        let _ = fs::remove_file(first.0);
-        return Err(e);
-    }
-    Ok(())
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    a == b
-        || matches!((fs::canonicalize(parent_dir(a)), fs::canonicalize(parent_dir(b))),
-            (Ok(x), Ok(y)) if x == y && a.file_name() == b.file_name())
-}
-
-fn parent_dir(path: &Path) -> PathBuf {
+pub fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

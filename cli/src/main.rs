@@ -10,15 +10,23 @@ mod cmd_matrix;
 mod cmd_service;
 mod cmd_wrap;
 mod demo;
+mod display;
 mod encoding;
 mod failure;
 mod files;
+mod guard;
+mod import_output;
+mod input;
 mod keys;
+mod material_input;
 mod output;
+mod recognise;
 mod rng;
 mod sample;
 mod service;
 mod spinner;
+mod target;
+mod wrap_checks;
 
 use std::process::ExitCode;
 
@@ -42,7 +50,13 @@ fn run(command: Command) -> Outcome {
             wrapping_key_spec,
             public_key_out,
             private_key_out,
-        } => cmd_keys::create_wrapping_key(wrapping_key_spec, &public_key_out, &private_key_out),
+            force,
+        } => cmd_keys::create_wrapping_key(
+            wrapping_key_spec,
+            &public_key_out,
+            &private_key_out,
+            force,
+        ),
         Command::Wrap(args) => cmd_wrap::wrap(&args),
         Command::Unwrap(args) => cmd_wrap::unwrap(&args),
         Command::Check {
@@ -57,14 +71,15 @@ fn run(command: Command) -> Outcome {
             key_spec,
         ),
         Command::Matrix { partition, json } => cmd_matrix::print_matrix(partition, json),
-        Command::CreateTokenKey { out } => cmd_keys::create_token_key(&out),
+        Command::CreateTokenKey { out, force } => cmd_keys::create_token_key(&out, force),
         Command::GetParametersForImport(args) => cmd_service::get_parameters_for_import(&args),
         Command::ImportKeyMaterial(args) => cmd_service::import_key_material(&args),
         Command::SampleMaterial {
             key_spec,
             out,
             partition,
-        } => cmd_keys::sample_material(key_spec, partition.partition, &out),
+            force,
+        } => cmd_keys::sample_material(key_spec, partition.partition, &out, force),
         Command::Demo { verbose } => demo::run(verbose),
     }
 }

@@ -4,7 +4,13 @@ use std::io::{ErrorKind, Write};
 
 use serde::Serialize;
 
+use crate::display;
 use crate::failure::{Failure, Outcome};
+
+/// A line on stderr saying what was assumed or converted (never a secret), escaped.
+pub fn note(text: &str) {
+    eprintln!("note: {}", display::escape(text));
+}
 
 /// Prints `text` and a newline on stdout. A closed pipe is not an error: the reader has what it
 /// wanted.

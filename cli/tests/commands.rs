@@ -359,9 +359,11 @@ fn wrap_and_unwrap_round_trip_every_rsa_algorithm() {
     let material = random(32);
     dir.write("m", &material);
     for alg in RSA_ALGORITHMS {
+        // Arbitrary bytes through every algorithm: --no-check (issue 15: unchecked, RSA_AES
+        // would be refused for 32 bytes of raw material).
         kms(&dir)
             .args(["wrap", "--wrapping-algorithm", alg, "--public-key", &public])
-            .args(["--key-material", "m", "--out", "ct"])
+            .args(["--key-material", "m", "--out", "ct", "--no-check"])
             .assert()
             .success()
             .stdout("");
@@ -380,7 +382,8 @@ fn wrap_and_unwrap_round_trip_every_rsa_algorithm() {
                 "--private-key",
                 &private,
             ])
-            .args(["--encrypted-key-material", "ct", "--out", "back"])
+            // Issue 20: a secret output is replaced only with --force.
+            .args(["--encrypted-key-material", "ct", "--out", "back", "--force"])
             .assert()
             .success()
             // The plaintext goes to the file only.
@@ -424,8 +427,9 @@ fn keys_are_read_as_der_pem_base64_or_json() {
         "params.json",
         format!("{{\"KeyId\": \"k\", \"PublicKey\": \"{}\"}}", b64(&spki)).as_bytes(),
     );
-    dir.write("key.b64", b64(&pkcs8).as_bytes());
-    dir.write("key.pem", pem("PRIVATE KEY", &pkcs8).as_bytes());
+    // Issue 20: private key files must be private.
+    chmod_600(&dir.write("key.b64", b64(&pkcs8).as_bytes()));
+    chmod_600(&dir.write("key.pem", pem("PRIVATE KEY", &pkcs8).as_bytes()));
     let material = random(48);
     dir.write("m", &material);
     for public in [public.as_str(), "pub.b64", "pub.pem", "params.json"] {
@@ -450,6 +454,7 @@ fn keys_are_read_as_der_pem_base64_or_json() {
                     "ct",
                     "--out",
                     "back",
+                    "--force",
                 ])
                 .assert()
                 .success();
@@ -457,7 +462,7 @@ fn keys_are_read_as_der_pem_base64_or_json() {
         }
     }
     // A PKCS#1 PEM is refused with a hint; garbage is refused; both exit 1.
-    dir.write("rsa.pem", pem("RSA PRIVATE KEY", &pkcs8).as_bytes());
+    chmod_600(&dir.write("rsa.pem", pem("RSA PRIVATE KEY", &pkcs8).as_bytes()));
     kms(&dir)
         .args([
             "unwrap",
@@ -539,7 +544,8 @@ fn wrap_with_key_spec_refuses_what_kms_would_refuse() {
             "incorrect ECC_NIST_P384 key material",
         ));
     assert!(!dir.exists("ct"));
-    // Without --key-spec the same bytes are wrapped (the caller asked for no checks).
+    // Issue 15 changed this contract: without --key-spec the same bytes are checked too (31
+    // bytes fit no key spec, and the message says how many it got); --no-check wraps them.
     kms(&dir)
         .args([
             "wrap",
@@ -550,8 +556,23 @@ fn wrap_with_key_spec_refuses_what_kms_would_refuse() {
         ])
         .args(["--key-material", "short", "--out", "ct"])
         .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "31 bytes of key material fit no key spec",
+        ));
+    assert!(!dir.exists("ct"));
+    kms(&dir)
+        .args([
+            "wrap",
+            "--wrapping-algorithm",
+            "RSAES_OAEP_SHA_256",
+            "--public-key",
+            &public,
+        ])
+        .args(["--key-material", "short", "--out", "ct", "--no-check"])
+        .assert()
         .success();
-    // Material that cannot fit one OAEP block is refused even so, with the limit.
+    // Material that cannot fit one OAEP block is refused even unchecked, with the limit.
     dir.write("long", &random(300));
     kms(&dir)
         .args([
@@ -561,7 +582,7 @@ fn wrap_with_key_spec_refuses_what_kms_would_refuse() {
             "--public-key",
             &public,
         ])
-        .args(["--key-material", "long", "--out", "ct2"])
+        .args(["--key-material", "long", "--out", "ct2", "--no-check"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("at most 190 bytes"));
@@ -590,9 +611,10 @@ fn unwrap_refuses_tampered_ciphertext_opaquely() {
     let (public, private) = create_wrapping_key(&dir, "RSA_2048");
     dir.write("m", &random(32));
     for alg in ["RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_256"] {
+        // --no-check: issue 15 refuses 32 raw bytes under RSA_AES unless told not to check.
         kms(&dir)
             .args(["wrap", "--wrapping-algorithm", alg, "--public-key", &public])
-            .args(["--key-material", "m", "--out", "ct"])
+            .args(["--key-material", "m", "--out", "ct", "--no-check"])
             .assert()
             .success();
         let mut ct = dir.read("ct");
@@ -641,13 +663,16 @@ fn outputs_are_atomic_and_nothing_is_left_on_error() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("cannot write no/such/dir/ct"));
-    // A target that is a directory: the rename fails after the temporary file was written.
+    // A target that is a directory: never replaced. Issue 15 changed the contract from exit 1
+    // (the rename failed after the temporary file was written) to exit 2 with the reason,
+    // before anything is written.
     std::fs::create_dir(dir.join("adir")).unwrap();
     std::fs::write(dir.join("adir").join("keep"), b"x").unwrap();
     kms(&dir)
         .args(["create-token-key", "--out", "adir"])
         .assert()
-        .code(1);
+        .code(2)
+        .stderr(predicate::str::contains("adir: a directory"));
     assert_eq!(std::fs::read_dir(dir.join("adir")).unwrap().count(), 1);
     let mut after = dir.entries();
     after.retain(|n| n != "adir");

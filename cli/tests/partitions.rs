@@ -12,8 +12,17 @@ use serde_json::Value;
 const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
 
 fn matrix_json(dir: &Scratch, args: &[&str]) -> Vec<Value> {
-    let out = kms(dir).arg("matrix").arg("--json").args(args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = kms(dir)
+        .arg("matrix")
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice::<Value>(&out.stdout)
         .unwrap()
         .as_array()
@@ -41,7 +50,10 @@ fn matrix_lists_every_partition_the_parser_accepts() {
     let grid = kms(&dir).arg("matrix").output().unwrap();
     let text = String::from_utf8(grid.stdout).unwrap();
     for p in PARTITIONS {
-        assert!(text.contains(&format!("partition {p} ")), "{p} missing from the grid");
+        assert!(
+            text.contains(&format!("partition {p} ")),
+            "{p} missing from the grid"
+        );
         // Each one alone matches its part of the default listing.
         let alone = matrix_json(&dir, &["--partition", p]);
         let from_all: Vec<&Value> = entries.iter().filter(|e| key(e).0 == p).collect();
@@ -66,8 +78,14 @@ fn every_suggestion_is_allowed_where_it_is_given() {
         for s in e["suggestions"].as_array().unwrap() {
             let s = key(s);
             assert_eq!(s.3, key(e).3, "{reason}");
-            assert!(allowed.contains(&s), "{e}: suggests {s:?}, which is refused");
-            assert!(reason.contains(&format!("{} with an {} wrapping key", s.1, s.2)), "{reason}");
+            assert!(
+                allowed.contains(&s),
+                "{e}: suggests {s:?}, which is refused"
+            );
+            assert!(
+                reason.contains(&format!("{} with an {} wrapping key", s.1, s.2)),
+                "{reason}"
+            );
             checked += 1;
         }
         // A reason never recommends an algorithm it did not check: every algorithm named after
@@ -82,11 +100,10 @@ fn every_suggestion_is_allowed_where_it_is_given() {
             ] {
                 if advice.contains(alg) {
                     assert!(
-                        e["suggestions"]
-                            .as_array()
-                            .unwrap()
-                            .iter()
-                            .any(|s| format!("{} ", s["wrapping_algorithm"].as_str().unwrap()) == alg),
+                        e["suggestions"].as_array().unwrap().iter().any(|s| format!(
+                            "{} ",
+                            s["wrapping_algorithm"].as_str().unwrap()
+                        ) == alg),
                         "{reason}"
                     );
                 }
@@ -128,7 +145,15 @@ fn commands_refuse_key_specs_outside_their_partition() {
     let dir = Scratch::new("partitions-refuse");
     for p in ["aws", "aws-us-gov"] {
         let out = kms(&dir)
-            .args(["sample-material", "--key-spec", "SM2", "--partition", p, "--out", "sm2.der"])
+            .args([
+                "sample-material",
+                "--key-spec",
+                "SM2",
+                "--partition",
+                p,
+                "--out",
+                "sm2.der",
+            ])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(1), "{p}");
@@ -138,10 +163,22 @@ fn commands_refuse_key_specs_outside_their_partition() {
         assert!(!dir.exists("sm2.der"));
     }
     let out = kms(&dir)
-        .args(["sample-material", "--key-spec", "SM2", "--partition", "aws-cn", "--out", "sm2.der"])
+        .args([
+            "sample-material",
+            "--key-spec",
+            "SM2",
+            "--partition",
+            "aws-cn",
+            "--out",
+            "sm2.der",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = kms(&dir)
         .args([
             "check",
@@ -182,6 +219,9 @@ fn commands_refuse_key_specs_outside_their_partition() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let line = first_stderr_line(&out);
-    assert!(line.starts_with("UnsupportedOperationException: "), "{line}");
+    assert!(
+        line.starts_with("UnsupportedOperationException: "),
+        "{line}"
+    );
     assert!(line.contains("does not exist in aws"), "{line}");
 }

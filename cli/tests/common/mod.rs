@@ -147,7 +147,8 @@ pub fn create_wrapping_key(dir: &Scratch, spec: &str) -> (String, String) {
     (public, private)
 }
 
-/// Sample material for a key spec, made by the CLI.
+/// Sample material for a key spec, made by the CLI (replacing `out`: `--force`, since issue 20
+/// secret outputs are not written over without it).
 pub fn sample_material(dir: &Scratch, key_spec: &str, partition: &str, out: &str) -> Vec<u8> {
     kms(dir)
         .args([
@@ -158,11 +159,22 @@ pub fn sample_material(dir: &Scratch, key_spec: &str, partition: &str, out: &str
             partition,
             "--out",
             out,
+            "--force",
         ])
         .assert()
         .success();
     dir.read(out)
 }
+
+/// Makes a file private (mode 0600), as secret inputs must be since issue 20.
+#[cfg(unix)]
+pub fn chmod_600(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
+}
+
+#[cfg(not(unix))]
+pub fn chmod_600(_path: &Path) {}
 
 /// First line of stderr.
 pub fn first_stderr_line(out: &Output) -> String {

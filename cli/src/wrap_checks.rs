@@ -1,0 +1,112 @@
+//! What `wrap` checks before it encrypts: with `--key-spec`, the matrix and the material for that
+//! key spec; without it (issue 15), the same checks for every key spec the material can be for
+//! (`material::infer_key_specs`), and a refusal when it can be for none. `--no-check` skips this.
+
+use kms_import::{KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};
+use kms_import::{material, matrix};
+
+use crate::failure::{Failure, Outcome};
+use crate::output::note;
+use crate::recognise::is_der_sequence;
+use crate::rng::os_rng;
+
+/// The combination wrapped: partition, algorithm and the wrapping key's spec.
+pub struct Wrapping {
+    pub partition: Partition,
+    pub algorithm: WrappingAlgorithm,
+    pub wrapping_key_spec: WrappingKeySpec,
+}
+
+/// Refuses what KMS would refuse; without `key_spec`, says on stderr which key specs it assumed.
+pub fn check(wrapping: &Wrapping, key_spec: Option<KeySpec>, material: &[u8]) -> Outcome {
+    if let Some(key_spec) = key_spec {
+        return check_one(wrapping, key_spec, material).map_err(Failure::refused);
+    }
+    let specs = material::infer_key_specs(wrapping.partition, material);
+    if specs.is_empty() {
+        return Err(Failure::refused(fits_none(wrapping.partition, material)));
+    }
+    let names = or_list(&specs);
+    let raw = specs.iter().all(|ks| {
+        matches!(
+            ks.material_kind(),
+            MaterialKind::Symmetric | MaterialKind::Hmac
+        )
+    });
+    let shape = if raw {
+        format!("{} bytes of raw key material", material.len())
+    } else {
+        "a PKCS#8 private key".to_owned()
+    };
+    for &key_spec in &specs {
+        check_one(wrapping, key_spec, material).map_err(|why| {
+            Failure::refused(format_args!(
+                "{why} (no --key-spec was given; {shape} is {names} material, and this is the \
+                 check for {key_spec}: pass --key-spec to name the KMS key's, or --no-check to \
+                 wrap the bytes unchecked)"
+            ))
+        })?;
+    }
+    let each = if specs.len() > 1 {
+        "each of them"
+    } else {
+        "it"
+    };
+    note(&format!(
+        "no --key-spec given: {shape} is {names} material; {} with a {} wrapping key in {} and \
+         the material checks pass for {each}",
+        wrapping.algorithm, wrapping.wrapping_key_spec, wrapping.partition
+    ));
+    Ok(())
+}
+
+/// The matrix, then the material, for one key spec.
+fn check_one(wrapping: &Wrapping, key_spec: KeySpec, material: &[u8]) -> Result<(), String> {
+    matrix::check(
+        wrapping.partition,
+        wrapping.algorithm,
+        wrapping.wrapping_key_spec,
+        key_spec,
+    )
+    .map_err(|refusal| refusal.to_string())?;
+    material::validate(wrapping.partition, key_spec, material, &mut os_rng())
+        .map_err(|e| e.to_string())
+}
+
+/// Why no key spec fits: the lengths the partition's raw key specs take, or that a DER
+/// structure is not a private key KMS imports.
+fn fits_none(partition: Partition, material: &[u8]) -> String {
+    let advice = "pass --key-spec to check it against the KMS key's spec, or --no-check to wrap \
+                  the bytes unchecked (for another KMS)";
+    if is_der_sequence(material) {
+        return format!(
+            "the key material ({} bytes of DER) is not a PKCS#8 private key of a kind KMS imports \
+             (RSA, ECC, SM2); {advice}",
+            material.len()
+        );
+    }
+    // The lengths, asked of the inference itself so that they are the partition's.
+    let lengths: Vec<String> = (1..=64usize)
+        .flat_map(|len| {
+            material::infer_key_specs(partition, &vec![0u8; len])
+                .into_iter()
+                .map(move |ks| format!("{ks} {len}"))
+        })
+        .collect();
+    format!(
+        "{} bytes of key material fit no key spec in {partition} (raw key material: {} bytes; RSA, \
+         ECC and SM2 keys: a PKCS#8 private key); {advice}",
+        material.len(),
+        lengths.join(", ")
+    )
+}
+
+/// "A", "A or B", "A, B or C".
+fn or_list(specs: &[KeySpec]) -> String {
+    let names: Vec<&str> = specs.iter().map(|ks| ks.as_str()).collect();
+    match names.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
