@@ -88,7 +88,7 @@ pub fn decode(input: &[u8], field: Field, origin: &Origin) -> Result<KeyMaterial
     match detect(input, field) {
         Form::Binary => {
             if let Some(form) = KeyForm::from_der(input).filter(|f| field.refuses(*f)) {
-                return Err(form.refusal(false, origin));
+                return Err(form.refusal(None, origin));
             }
             Ok(KeyMaterial::from_slice(input))
         }
@@ -107,7 +107,7 @@ pub fn decode(input: &[u8], field: Field, origin: &Origin) -> Result<KeyMaterial
                 )
             })?;
             match KeyForm::from_der(bytes.as_bytes()).filter(|f| field.refuses(*f)) {
-                Some(form) => Err(format!("base64 text of {}", form.refusal(false, origin))),
+                Some(form) => Err(form.refusal(None, origin)),
                 None => Ok(bytes),
             }
         }
@@ -200,8 +200,8 @@ pub fn pem(input: &[u8]) -> Result<Pem, String> {
     })
 }
 
-/// Why a PEM block is not the `wanted` one (`None` if it is): the label quoted escaped, and the
-/// command that converts the forms `recognise` knows.
+/// Why a PEM block is not the `wanted` one (`None` if it is): the forms `recognise` knows with
+/// the command that converts them, anything else with its label quoted, escaped.
 pub fn pem_refusal(
     pem: &Pem,
     wanted: Option<&str>,
@@ -209,19 +209,18 @@ pub fn pem_refusal(
     origin: &Origin,
 ) -> Option<String> {
     if pem.headers {
-        return Some(KeyForm::LegacyEncrypted.refusal(true, origin));
+        return Some(KeyForm::LegacyEncrypted.refusal(Some(&pem.label), origin));
     }
     if Some(pem.label.as_str()) == wanted {
         return None;
     }
-    let found = format!(
-        "expected a PEM `{}` for the {describe}, found `{}`",
-        wanted.unwrap_or("?"),
-        display::value(&pem.label)
-    );
     Some(match KeyForm::from_pem_label(&pem.label) {
-        Some(form) => format!("{found}: {}", form.refusal(true, origin)),
-        None => found,
+        Some(form) => form.refusal(Some(&pem.label), origin),
+        None => format!(
+            "expected a PEM `{}` for the {describe}, found `{}`",
+            wanted.unwrap_or("?"),
+            display::value(&pem.label)
+        ),
     })
 }
 

@@ -111,8 +111,11 @@ pub fn read(arg: &Path, what: What) -> Outcome<Input> {
     }
     match fs::symlink_metadata(arg) {
         Ok(_) => {}
-        Err(e) if e.kind() == ErrorKind::NotFound => return read_value(arg, what),
-        Err(e) => return Err(cannot_read(arg, what, &e)),
+        Err(e) if e.kind() == ErrorKind::PermissionDenied => {
+            return Err(cannot_read(arg, what, &e));
+        }
+        // Not found, a name too long for a file (a pasted value), a "directory" that is a file.
+        Err(_) => return read_value(arg, what),
     }
     let bytes = read_file(arg, what)?;
     if bytes.is_empty() {

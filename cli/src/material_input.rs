@@ -36,7 +36,7 @@ pub fn read(arg: &Path) -> Outcome<KeyMaterial> {
         return Ok(pem.der);
     }
     if let Some(form) = KeyForm::from_der(bytes).filter(|f| *f != KeyForm::Pkcs1Public) {
-        return Err(refuse(form.refusal(false, &input.origin)));
+        return Err(refuse(form.refusal(None, &input.origin)));
     }
     if let Some(decoded) = base64_of_der(bytes) {
         return Err(refuse(format!(

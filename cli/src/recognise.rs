@@ -145,29 +145,38 @@ impl KeyForm {
         }
     }
 
-    /// Why it is refused and the `openssl` command that converts it; `pem` says which encoding
-    /// the input is in, `origin` where it is (the command names the files).
-    pub fn refusal(self, pem: bool, origin: &Origin) -> String {
+    /// Why it is refused and the `openssl` command that converts it; `pem_label` is the PEM
+    /// label the input had (`None`: DER), `origin` where it is (the command names the files).
+    pub fn refusal(self, pem_label: Option<&str>, origin: &Origin) -> String {
+        let encoding = match pem_label {
+            Some(label) => format!("PEM `{}`", display::value(label)),
+            None => "DER".to_owned(),
+        };
         let (what, verb) = match self {
-            KeyForm::Pkcs1Private => ("a PKCS#1 RSAPrivateKey, not PKCS#8", "convert it"),
-            KeyForm::Sec1Private => ("a SEC1 ECPrivateKey, not PKCS#8", "convert it"),
+            KeyForm::Pkcs1Private => (
+                format!("a PKCS#1 RSAPrivateKey ({encoding}), not PKCS#8"),
+                "convert it",
+            ),
+            KeyForm::Sec1Private => (
+                format!("a SEC1 ECPrivateKey ({encoding}), not PKCS#8"),
+                "convert it",
+            ),
             KeyForm::EncryptedPkcs8 => (
-                "an encrypted PKCS#8 key (EncryptedPrivateKeyInfo)",
+                format!("an encrypted PKCS#8 key ({encoding})"),
                 "decrypt it (openssl asks for the passphrase)",
             ),
             KeyForm::LegacyEncrypted => (
-                "a key encrypted with OpenSSL's legacy PEM encryption (Proc-Type: 4,ENCRYPTED)",
+                "a key under OpenSSL's legacy PEM encryption (Proc-Type: 4,ENCRYPTED)".to_owned(),
                 "decrypt it into PKCS#8 (openssl asks for the passphrase)",
             ),
             KeyForm::Pkcs1Public => (
-                "a PKCS#1 RSAPublicKey, not a SubjectPublicKeyInfo",
+                format!("a PKCS#1 RSAPublicKey ({encoding}), not a SubjectPublicKeyInfo"),
                 "convert it",
             ),
         };
-        let encoding = if pem { "PEM" } else { "DER" };
         format!(
-            "this is {what} ({encoding}); {verb}: `{}`",
-            self.command(pem, origin)
+            "this is {what}; {verb}: `{}`",
+            self.command(pem_label.is_some(), origin)
         )
     }
 

@@ -47,15 +47,11 @@ pub fn check(wrapping: &Wrapping, key_spec: Option<KeySpec>, material: &[u8]) ->
             ))
         })?;
     }
-    let each = if specs.len() > 1 {
-        "each of them"
-    } else {
-        "it"
-    };
+    let each = if specs.len() > 1 { "each" } else { "it" };
     note(&format!(
-        "no --key-spec given: {shape} is {names} material; {} with a {} wrapping key in {} and \
-         the material checks pass for {each}",
-        wrapping.algorithm, wrapping.wrapping_key_spec, wrapping.partition
+        "no --key-spec given: {shape} is {names} material, and the matrix and material checks \
+         pass for {each} in {} (pass --key-spec to name the KMS key's)",
+        wrapping.partition
     ));
     Ok(())
 }
