@@ -167,11 +167,60 @@ fn a_fifo_as_a_secret_input_does_not_hang() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("is empty"));
-    // A device is not a key file either (/dev/zero would be read until the size limit).
+    // A device or a directory is not a key file either (/dev/zero would be read until the size
+    // limit).
     wrap(&dir, "/dev/zero")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("a character device"));
+    std::fs::create_dir(dir.join("keys")).unwrap();
+    wrap(&dir, "keys")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is a directory, not a regular file",
+        ));
+    kms(&dir)
+        .args([
+            "unwrap",
+            "--wrapping-algorithm",
+            OAEP,
+            "--private-key",
+            "keys",
+        ])
+        .args(["--encrypted-key-material", "ct", "--out", "back"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "secrets are read only from regular files or -",
+        ));
+}
+
+#[test]
+fn standard_input_from_a_terminal_is_refused() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: script(1) not found");
+        return;
+    }
+    let dir = Scratch::new("in-tty");
+    dir.write("m", &random(32));
+    // script(1) gives the command a pseudo-terminal as standard input.
+    let command = format!(
+        "'{}' wrap --wrapping-algorithm {OAEP} --public-key - --key-material m --out ct",
+        assert_cmd::cargo::cargo_bin!("kms-import").display()
+    );
+    let run = Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("standard input, which is a terminal"),
+        "{text}"
+    );
 }
 
 #[test]
