@@ -8,8 +8,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The longest argument shown whole; longer ones are cut to [`PREFIX`] characters.
-const LONGEST_SHOWN: usize = 64;
+/// The longest value shown whole; longer ones are cut to [`PREFIX`] characters.
+const LONGEST_VALUE: usize = 32;
+/// The longest file name shown whole (an existing file's name is worth showing).
+const LONGEST_PATH: usize = 256;
 /// How many characters of a long argument are shown.
 const PREFIX: usize = 24;
 
@@ -37,15 +39,20 @@ fn needs_escape(c: char) -> bool {
         || c == '\u{feff}'
 }
 
-/// A file name as given, escaped, cut to a prefix when it is long (it may be a pasted value).
+/// A file name as given, escaped, cut to a prefix only when longer than any sensible name.
 pub fn path(path: &Path) -> String {
-    value(&path.to_string_lossy())
+    cut(&path.to_string_lossy(), LONGEST_PATH)
 }
 
-/// A value as given, escaped, and cut to a short prefix with its length when long.
+/// A value as given (an argument that names no file, a field of the input), escaped, and cut
+/// to a short prefix with its length when long.
 pub fn value(text: &str) -> String {
+    cut(text, LONGEST_VALUE)
+}
+
+fn cut(text: &str, longest: usize) -> String {
     let count = text.chars().count();
-    if count <= LONGEST_SHOWN {
+    if count <= longest {
         return escape(text);
     }
     let prefix: String = text.chars().take(PREFIX).collect();

@@ -160,7 +160,7 @@ fn read_value(arg: &Path, what: What) -> Outcome<Input> {
     Err(Failure::refused(format_args!(
         "cannot read {} {}: no such file{hint}",
         what.name,
-        display::path(arg)
+        display::value(&text)
     )))
 }
 

@@ -48,7 +48,11 @@ pub fn aws_cli_output(input: &[u8], field: &str) -> Option<String> {
              alone: {query}"
         ));
     }
-    if text.contains('\t') {
+    // Several non-empty fields on a line, tab-separated (a stray tab around one value is not).
+    let tabulated = text
+        .lines()
+        .any(|line| line.split('\t').filter(|f| !f.trim().is_empty()).count() >= 2);
+    if tabulated {
         let what = if ["ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"]
             .iter()
             .any(|usage| text.contains(usage))
@@ -270,6 +274,7 @@ mod tests {
             "{why}"
         );
         assert_eq!(aws_cli_output(b"MIIBIjANBg==", "PublicKey"), None);
+        assert_eq!(aws_cli_output(b"\tMIIBIjANBg==\t\n", "PublicKey"), None);
         assert_eq!(
             aws_cli_output(br#"{"PublicKey": "MIIB"}"#, "PublicKey"),
             None
