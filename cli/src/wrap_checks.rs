@@ -1,8 +1,14 @@
 //! What `wrap` checks before it encrypts: with `--key-spec`, the matrix and the material for that
 //! key spec; without it (issue 15), the same checks for every key spec the material can be for
 //! (`material::infer_key_specs`), and a refusal when it can be for none. `--no-check` skips this.
+//!
+//! Raw material that the core's material check recognises as the base64 or hex text of a
+//! symmetric or HMAC key of the partition ("it looks like base64 text of 32 bytes: decode it
+//! first") is refused with the core's words, even when its length happens to fit another key
+//! spec: 64 hex digits are both HMAC_512's length and the hex text of a 32-byte key.
 
-use kms_import::{KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};
+use kms_import::material::{MaterialReason, MaterialRefusal};
+use kms_import::{Error, KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};
 use kms_import::{material, matrix};
 
 use crate::failure::{Failure, Outcome};
@@ -23,16 +29,32 @@ pub fn check(wrapping: &Wrapping, key_spec: Option<KeySpec>, material: &[u8]) ->
         return check_one(wrapping, key_spec, material).map_err(Failure::refused);
     }
     let specs = material::infer_key_specs(wrapping.partition, material);
-    if specs.is_empty() {
-        return Err(Failure::refused(fits_none(wrapping.partition, material)));
-    }
-    let names = or_list(&specs);
     let raw = specs.iter().all(|ks| {
         matches!(
             ks.material_kind(),
             MaterialKind::Symmetric | MaterialKind::Hmac
         )
     });
+    if raw && let Some((text, of)) = looks_like_text(wrapping.partition, material) {
+        let fits = if specs.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; if these {} bytes are the key itself, pass --key-spec {}",
+                material.len(),
+                or_list(&specs)
+            )
+        };
+        return Err(Failure::refused(format_args!(
+            "{text} (no --key-spec was given: this is text of {} material in {}{fits})",
+            or_list(&of),
+            wrapping.partition
+        )));
+    }
+    if specs.is_empty() {
+        return Err(Failure::refused(fits_none(wrapping.partition, material)));
+    }
+    let names = or_list(&specs);
     let shape = if raw {
         format!("{} bytes of raw key material", material.len())
     } else {
@@ -67,6 +89,36 @@ fn check_one(wrapping: &Wrapping, key_spec: KeySpec, material: &[u8]) -> Result<
     .map_err(|refusal| refusal.to_string())?;
     material::validate(wrapping.partition, key_spec, material, &mut os_rng())
         .map_err(|e| e.to_string())
+}
+
+/// The core's refusal of `material` as the base64 or hex text of the raw key of a key spec of
+/// the partition (the detection is the core's, in `material::validate`), and every key spec whose
+/// key it is the text of.
+fn looks_like_text(partition: Partition, material: &[u8]) -> Option<(String, Vec<KeySpec>)> {
+    let refusals: Vec<(KeySpec, MaterialRefusal)> = KeySpec::ALL
+        .iter()
+        .filter(|ks| ks.raw_material_len(partition).is_some())
+        .filter_map(
+            |&ks| match material::validate(partition, ks, material, &mut os_rng()) {
+                Err(Error::IncorrectKeyMaterial(
+                    refusal @ MaterialRefusal {
+                        reason:
+                            MaterialReason::Length {
+                                looks_like: Some(_),
+                                ..
+                            },
+                        ..
+                    },
+                )) => Some((ks, refusal)),
+                _ => None,
+            },
+        )
+        .collect();
+    let (_, first) = refusals.first()?;
+    Some((
+        first.to_string(),
+        refusals.iter().map(|(ks, _)| *ks).collect(),
+    ))
 }
 
 /// Why no key spec fits: the lengths the partition's raw key specs take, or that a DER

@@ -100,17 +100,60 @@ fn pkcs8_material_without_key_spec_is_checked_for_its_key_spec() {
     sample_material(&dir, "RSA_2048", "aws", "rsa");
     let why = stderr(&mut wrap(&dir, OAEP, &public, "rsa"), 1);
     assert!(
-        why.contains("cannot wrap RSA_2048 key material; use RSA_AES_KEY_WRAP_SHA_256"),
+        why.contains("cannot wrap RSA_2048 key material")
+            && why.contains("RSA_AES_KEY_WRAP_SHA_256"),
         "{why}"
     );
     // An SM2 key outside the China Regions.
     sample_material(&dir, "SM2", "aws-cn", "sm2");
     let why = stderr(&mut wrap(&dir, RSA_AES, &public, "sm2"), 1);
+    assert!(why.contains("SM2") && why.contains("aws-cn"), "{why}");
+    assert!(!dir.exists("ct"));
+}
+
+#[test]
+fn text_of_a_raw_key_is_refused_with_the_length_received() {
+    let dir = Scratch::new("material-text");
+    let (public, _) = create_wrapping_key(&dir, "RSA_2048");
+    // 44 characters of base64 of a 32-byte key (what `openssl rand -base64 32` prints).
+    dir.write(
+        "k.b64",
+        format!("{}\n", Base64::encode_string(&random(32))).as_bytes(),
+    );
+    let why = stderr(&mut wrap(&dir, OAEP, &public, "k.b64"), 1);
     assert!(
-        why.contains("SM2") && why.contains("China Regions"),
+        why.contains("not 45; it looks like base64 text of 32 bytes: decode it first")
+            && why.contains("SYMMETRIC_DEFAULT or HMAC_256 material"),
         "{why}"
     );
-    assert!(!dir.exists("ct"));
+    let why = stderr(
+        wrap(&dir, OAEP, &public, "k.b64").args(["--key-spec", "HMAC_256"]),
+        1,
+    );
+    assert!(why.contains("looks like base64 text of 32 bytes"), "{why}");
+    // 64 hex digits of a 32-byte key (`openssl rand -hex 32`): also HMAC_512's length, so it is
+    // refused without --key-spec, and wrapped as it is with --key-spec HMAC_512.
+    dir.write("k.hex", hex(&random(32)).as_bytes());
+    let why = stderr(&mut wrap(&dir, OAEP, &public, "k.hex"), 1);
+    assert!(
+        why.contains("it looks like hex text of 32 bytes")
+            && why.contains("if these 64 bytes are the key itself, pass --key-spec HMAC_512"),
+        "{why}"
+    );
+    wrap(&dir, OAEP, &public, "k.hex")
+        .args(["--key-spec", "HMAC_512"])
+        .assert()
+        .success();
+    // Every length error says the length received.
+    dir.write("k31", &random(31));
+    let why = stderr(
+        wrap(&dir, OAEP, &public, "k31").args(["--key-spec", "SYMMETRIC_DEFAULT"]),
+        1,
+    );
+    assert!(
+        why.contains("it must be exactly 32 bytes (an AES-256 key), not 31"),
+        "{why}"
+    );
 }
 
 #[test]
