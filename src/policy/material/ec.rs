@@ -26,10 +26,11 @@ use crate::policy::key_spec::EcCurve;
 use crate::policy::material::pkcs8::{PrivateKeyInfo, Refused};
 
 /// `id-ecPublicKey` (RFC 5480 §2.1.1).
-const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+pub(crate) const ID_EC_PUBLIC_KEY: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 
 /// The namedCurve OID (RFC 5480 §2.1.1.1, SEC 2 §A.2, GM/T 0006).
-const fn oid(curve: EcCurve) -> ObjectIdentifier {
+pub(crate) const fn oid(curve: EcCurve) -> ObjectIdentifier {
     match curve {
         EcCurve::P256 => ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7"),
         EcCurve::P384 => ObjectIdentifier::new_unwrap("1.3.132.0.34"),

@@ -36,9 +36,11 @@ use der::{Decode, Reader, SliceReader};
 use crate::policy::key_spec::{EcCurve, KEY_SPECS, MaterialForm};
 use crate::policy::names::{KeySpec, Partition};
 
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const SM2_CURVE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.301");
+use crate::policy::material::ec::{ID_EC_PUBLIC_KEY, oid as curve_oid};
+use crate::policy::material::rsa::RSA_ENCRYPTION_OID as RSA_ENCRYPTION;
+
+/// SM2 keys written with the curve OID as the algorithm (some tools do).
+const SM2_CURVE: ObjectIdentifier = curve_oid(EcCurve::Sm2);
 const ID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 
 /// Algorithm OIDs that name exactly one key spec.
@@ -53,13 +55,13 @@ const ALGORITHMS: [(ObjectIdentifier, KeySpec); 8] = [
     (oid("2.16.840.1.101.3.4.4.3"), KeySpec::MlKem1024),
 ];
 
-/// namedCurve OIDs of `id-ecPublicKey` keys (RFC 5480 §2.1.1.1, SEC 2 §A.2, GM/T 0006).
-const CURVES: [(ObjectIdentifier, EcCurve); 5] = [
-    (oid("1.2.840.10045.3.1.7"), EcCurve::P256),
-    (oid("1.3.132.0.34"), EcCurve::P384),
-    (oid("1.3.132.0.35"), EcCurve::P521),
-    (oid("1.3.132.0.10"), EcCurve::Secp256k1),
-    (SM2_CURVE, EcCurve::Sm2),
+/// The curves of `id-ecPublicKey` keys.
+const CURVES: [EcCurve; 5] = [
+    EcCurve::P256,
+    EcCurve::P384,
+    EcCurve::P521,
+    EcCurve::Secp256k1,
+    EcCurve::Sm2,
 ];
 
 const fn oid(text: &str) -> ObjectIdentifier {
@@ -116,8 +118,8 @@ fn pkcs8_key_specs(
         let named = parameters.and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
         let curve = CURVES
             .iter()
-            .find(|(oid, _)| Some(*oid) == named)
-            .map(|&(_, c)| c);
+            .copied()
+            .find(|&c| Some(curve_oid(c)) == named);
         return rows(&|form| match form {
             MaterialForm::EcPkcs8 { curve: c, .. } => Some(Some(c) == curve),
             _ => None,

@@ -379,10 +379,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(sm2_in_aws.reason, Reason::KeySpecNotInPartition);
-        assert_eq!(
-            sm2_in_aws.suggestions[0].map(|s| s.partition),
-            Some(AwsCn)
-        );
+        assert_eq!(sm2_in_aws.suggestions[0].map(|s| s.partition), Some(AwsCn));
         assert!(
             sm2_in_aws.to_string().ends_with("in aws-cn"),
             "{sm2_in_aws}"
