@@ -32,7 +32,7 @@ pub use policy::names::{
 pub use policy::{key_spec, material, matrix};
 
 // Keys.
-pub use key::pool::{FreshWrappingKey, WrappingKeyPool};
+pub use key::pool::{FillError, FreshWrappingKey, HealthTestFailure, PutError, WrappingKeyPool};
 #[cfg(feature = "std")]
 pub use key::pool_filler::PoolFiller;
 pub use key::wrapping_key::{RSA_PUBLIC_EXPONENT, WrappingPrivateKey, WrappingPublicKey};
