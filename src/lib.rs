@@ -34,7 +34,7 @@ pub use policy::{key_spec, material, matrix};
 // Keys.
 pub use key::pool::{FillError, FreshWrappingKey, HealthTestFailure, PutError, WrappingKeyPool};
 #[cfg(feature = "std")]
-pub use key::pool_filler::PoolFiller;
+pub use key::pool_filler::{FillerEvent, FillerStatus, PoolFiller, PoolFillerBuilder, RetryPolicy};
 pub use key::wrapping_key::{RSA_PUBLIC_EXPONENT, WrappingPrivateKey, WrappingPublicKey};
 pub use secret::KeyMaterial;
 

@@ -1,39 +1,7 @@
-//! A pool of pregenerated wrapping keys (`no_std`): `GetParametersForImport` takes a ready key in
-//! microseconds instead of generating one (an RSA-4096 keygen takes about a second and has a heavy
-//! tail).
-//!
-//! # Each key is handed out once
-//!
-//! [`WrappingKeyPool::take`] moves the key out, and the only way in is [`WrappingKeyPool::put`]
-//! with a [`FreshWrappingKey`], a type that can only be made by generating a new key. A key that
-//! was handed out is a plain [`WrappingPrivateKey`] and can never become a `FreshWrappingKey`
-//! again, so it cannot re-enter any pool.
-//!
-//! That holds for the key *object*. A broken RNG can produce the same key *value* twice; two
-//! health tests stop such keys (see the `health` module for the derivations):
-//!
-//! - **Repetition count test** (NIST SP 800-90B §4.4.1, run continuously as FIPS 140-3 asks of
-//!   health tests): [`FreshWrappingKey::generate`] passes the RNG's output through the test on its
-//!   way to key generation: 64-bit samples, cutoff C = 2 (α = 2⁻²⁰, H = 64 bits per sample). A
-//!   failure is [`HealthTestFailure::RepetitionCount`] and no key is made.
-//! - **Duplicate key test**: the pool remembers the public keys of the last
-//!   [`WrappingKeyPool::DUPLICATE_WINDOW`] keys it accepted (as 128-bit SHA-256 digests, 16 bytes
-//!   each) and refuses a key equal to one of them ([`HealthTestFailure::DuplicateKey`]); the key is
-//!   dropped, and wiped. So no key value is handed out twice by one pool within that window. A
-//!   pool knows nothing of other pools: two pools whose RNGs were seeded alike produce the same
-//!   keys (the `std` `PoolFiller` adds a process-wide window across fillers).
-//!
-//! # Watermarks
-//!
-//! Per spec the pool keeps between a low and a high watermark. Whatever the order of calls, it
-//! never holds more than `high` keys of a spec: [`WrappingKeyPool::put`] refuses a key above it, and
-//! lowering `high` ([`WrappingKeyPool::with_watermarks`], [`WrappingKeyPool::set_watermarks`])
-//! drops the surplus at once. [`WrappingKeyPool::needs_refill`] says when the count fell below
-//! `low` (or to zero: `low = 0` behaves as `low = 1`, so a spec with `high > 0` is always refilled
-//! once empty) and [`WrappingKeyPool::deficit`] how many keys bring it back up to `high`.
-//!
-//! Refilling is the caller's job (or the `std` background filler, `PoolFiller`): generate keys
-//! outside any lock, then `put` them; or call [`WrappingKeyPool::fill`], which blocks.
+//! A pool of pregenerated wrapping keys (`no_std`) and its continuous health tests. The manual is
+//! on the public types: [`WrappingKeyPool`] (hand-out, watermarks, refilling), [`HealthTestFailure`]
+//! (the repetition count and duplicate key tests, with the derivation of their parameters),
+//! [`FreshWrappingKey::generate`], [`FillError`], [`PutError`].
 
 mod health;
 #[cfg(test)]
@@ -89,10 +57,52 @@ impl FreshWrappingKey {
     pub fn spec(&self) -> WrappingKeySpec {
         self.key.spec()
     }
+
+    pub(crate) fn digest(&self) -> &KeyDigest {
+        &self.digest
+    }
 }
 
 /// A failed continuous health test: the RNG must not be trusted, and nothing generated from it is
 /// handed out.
+///
+/// The pool runs two tests in the manner of the continuous health tests of FIPS 140-3 and NIST SP
+/// 800-90B, on every key, before it can be handed out.
+///
+/// # Repetition count test (SP 800-90B §4.4.1)
+///
+/// This crate generates keys from a caller-supplied `CryptoRng`: it never sees a noise source,
+/// only what the caller's RBG outputs. So the test runs on that output, on its way into key
+/// generation ([`FreshWrappingKey::generate`] wraps the RNG for the duration of one keygen):
+///
+/// - **Sample**: 64 bits. The byte stream key generation draws is cut into consecutive 8-byte
+///   samples, whatever the sizes of the individual `fill_bytes` / `next_u32` / `next_u64` calls (a
+///   `next_u32` is half a sample).
+/// - **Cutoff**: C = 1 + ⌈−log₂ α / H⌉ with α = 2⁻²⁰ and H = 64 bits of min-entropy per sample
+///   (the full entropy a `CryptoRng` claims): C = 1 + ⌈20 / 64⌉ = **2**. The test fails as soon as
+///   one 64-bit sample equals the one before it. Any assessed H from 20 to 64 bits gives the same
+///   C = 2, so the cutoff does not rest on the full-entropy claim; a sound RNG trips it with
+///   probability 2⁻⁶⁴ per sample, i.e. never in practice. (With C = 2 this is also the continuous
+///   RNG test of FIPS 140-2 §4.9.2.)
+/// - **Why not bytes**: with 8-bit samples (H = 8) the formula gives C = 4, and a sound RNG would
+///   raise a false alarm every 2²⁴ bytes: one RSA-2048 keygen in 40, one RSA-4096 keygen in 13
+///   (they draw ≈ 0.44 MB and ≈ 1.3 MB, measured).
+/// - **Catches** an RNG stuck at a constant (any byte value), or repeating any 8-byte pattern in
+///   step with the samples. It cannot see an RNG that repeats a longer stretch of output (e.g. one
+///   reseeded to the same state): that is the duplicate key test's job.
+///
+/// Once the test has failed, the wrapped RNG is no longer called: key generation is fed zero
+/// bytes, so it ends fast (its own guard against stuck RNGs), and whatever it returns is dropped.
+///
+/// # Duplicate key test
+///
+/// A pool remembers the public keys of the last [`WrappingKeyPool::DUPLICATE_WINDOW`] (1024) keys
+/// it accepted, all specs together, as 128-bit digests (the first 16 bytes of SHA-256 over the
+/// DER SubjectPublicKeyInfo; two distinct keys collide with probability 2⁻¹²⁸), and refuses a new
+/// key whose digest is among them. `PoolFiller` also checks a process-wide window of the last
+/// `PoolFiller::PROCESS_DUPLICATE_WINDOW` (4096) keys generated by any filler. Nothing protects
+/// across processes (a forked process or a cloned virtual machine must reseed its RNG) or beyond
+/// the windows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HealthTestFailure {
@@ -221,11 +231,50 @@ impl Slot {
     }
 }
 
-/// Pregenerated wrapping keys per [`WrappingKeySpec`], each handed out once, with continuous
-/// health tests on what goes in (see the module documentation).
+/// Pregenerated wrapping keys per [`WrappingKeySpec`] (`no_std`), each handed out once:
+/// `GetParametersForImport` takes a ready key in microseconds instead of generating one (an
+/// RSA-4096 keygen takes about a second and has a heavy tail).
 ///
-/// Memory: the keys it holds (at most `high` per spec) plus up to
-/// [`DUPLICATE_WINDOW`](Self::DUPLICATE_WINDOW) × 16 bytes of public-key digests.
+/// # Each key is handed out once
+///
+/// [`take`](Self::take) moves the key out, and the only way in is [`put`](Self::put) with a
+/// [`FreshWrappingKey`], a type that can only be made by generating a new key. A key that was
+/// handed out is a plain [`WrappingPrivateKey`], used by value for one import token; it can never
+/// become a `FreshWrappingKey` again, so it cannot re-enter any pool.
+///
+/// That holds for the key *object*. A broken RNG can produce the same key *value* twice; two
+/// continuous health tests stop such keys (details and parameters: [`HealthTestFailure`]):
+///
+/// - the **repetition count test** (NIST SP 800-90B §4.4.1) on the RNG output every key is
+///   generated from ([`FreshWrappingKey::generate`]): no key is made from an RNG stuck at a
+///   constant;
+/// - the **duplicate key test**: `put` refuses (and wipes) a key whose public key equals one of the
+///   last [`DUPLICATE_WINDOW`](Self::DUPLICATE_WINDOW) keys this pool accepted. So no key value is
+///   handed out twice by one pool within that window. A pool knows nothing of other pools: two
+///   pools whose RNGs were seeded alike hold the same keys (the `std` `PoolFiller` adds a
+///   process-wide window across fillers).
+///
+/// # Watermarks
+///
+/// Per spec the pool keeps between a low and a high watermark (both 0, i.e. nothing kept, until
+/// set). Whatever the order of calls, it **never holds more than `high`** keys of a spec: `put`
+/// refuses a key above it, and lowering `high` ([`with_watermarks`](Self::with_watermarks),
+/// [`set_watermarks`](Self::set_watermarks)) drops the surplus at once.
+/// [`needs_refill`](Self::needs_refill) says when the count fell below `low` (or to zero: `low = 0`
+/// behaves as `low = 1`, so a spec with `high > 0` is always refilled once empty) and
+/// [`deficit`](Self::deficit) how many keys bring it back up to `high`.
+///
+/// # Refilling
+///
+/// The caller's job (or the `std` background filler, `PoolFiller`): generate keys with
+/// [`FreshWrappingKey::generate`] outside any lock, then `put` them; or call
+/// [`fill`](Self::fill), which blocks.
+///
+/// # Memory
+///
+/// The keys it holds (at most `high` per spec) plus at most
+/// [`DUPLICATE_WINDOW`](Self::DUPLICATE_WINDOW) × 16 bytes of public-key digests (16 KiB, plus the
+/// overhead of a `VecDeque` and a `BTreeSet` of them).
 pub struct WrappingKeyPool {
     slots: [Slot; SPEC_COUNT],
     recent: RecentKeys,

@@ -1,38 +1,7 @@
-//! The pool's continuous health tests (`no_std`), in the manner of FIPS 140-3 and NIST SP 800-90B:
-//! a repetition count test on the RNG output that key generation consumes, and a duplicate test on
-//! the keys it produces.
-//!
-//! # Repetition count test (SP 800-90B §4.4.1)
-//!
-//! This crate generates keys from a caller-supplied `CryptoRng`; it never sees a noise source, only
-//! what the caller's RBG outputs. So the test is run on that output, on its way to key generation
-//! ([`RctRng`] wraps the RNG for the duration of one key generation):
-//!
-//! - **Sample**: 64 bits. The byte stream the generator draws is cut into consecutive 8-byte
-//!   samples, whatever the sizes of the individual `fill_bytes` / `next_u32` / `next_u64` calls
-//!   (a `next_u32` contributes half a sample).
-//! - **Cutoff**: C = 1 + ⌈−log₂ α / H⌉ with α = 2⁻²⁰ and H = 64 bits of min-entropy per sample (the
-//!   full-entropy output a `CryptoRng` claims): C = 1 + ⌈20 / 64⌉ = **2**, i.e. the test fails as
-//!   soon as one 64-bit sample equals the one before it. Any assessed H ≥ 20 bits per sample gives
-//!   the same C = 2, so the cutoff does not depend on trusting the full-entropy claim; a sound RNG
-//!   trips it with probability 2⁻⁶⁴ per sample (so, in practice, never; at H = 64 the false-alarm
-//!   rate is far below α). With C = 2 this is also FIPS 140-2 §4.9.2's continuous RNG test.
-//! - **Why not bytes**: byte-wise (H = 8) the formula gives C = 4, a false alarm every 2²⁴ bytes
-//!   of a sound RNG — about one RSA-2048 key generation in 200 (each draws ≈ 90 KB).
-//!
-//! What it catches: an RNG stuck at a constant (any byte value) or repeating any 8-byte pattern
-//! aligned with the samples. What it cannot catch — an RNG repeating a longer stretch of output
-//! (e.g. one reseeded to the same state) — is what the duplicate test below is for.
-//!
-//! Once the test has failed, [`RctRng`] stops calling the caller's RNG and returns zero bytes: key
-//! generation then fails fast with `Error::Rng` (its own guard against stuck RNGs), and whatever it
-//! returns is discarded ([`RctRng::failed`]).
-//!
-//! # Duplicate key test
-//!
-//! The last [`DUPLICATE_WINDOW`](super::WrappingKeyPool::DUPLICATE_WINDOW) keys a pool accepted are
-//! remembered as digests of their public keys ([`KeyDigest`]: the first 128 bits of SHA-256 over the
-//! DER SubjectPublicKeyInfo); a new key whose digest is among them is refused ([`RecentKeys`]).
+//! The pool's continuous health tests (`no_std`): the repetition count test on the RNG output key
+//! generation draws ([`RctRng`]) and the window of recent public-key digests for the duplicate key
+//! test ([`RecentKeys`]). The parameters and their derivation are documented on the public
+//! `HealthTestFailure`.
 
 use alloc::collections::{BTreeSet, VecDeque};
 use core::convert::Infallible;
