@@ -22,8 +22,9 @@ use crate::policy::names::WrappingKeySpec;
 const SPEC_COUNT: usize = WrappingKeySpec::ALL.len();
 
 /// What the filler reports to the hook given to [`PoolFillerBuilder::on_event`]. The hook runs on
-/// the filler thread, without any lock held; it should return quickly (a keygen waits for it). A
-/// hook that panics is ignored.
+/// the filler thread, without any lock held, just after the change it reports became visible to
+/// [`PoolFiller::status`] and [`PoolFiller::len`]; it should return quickly (the next keygen waits
+/// for it). A hook that panics is ignored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FillerEvent {
@@ -457,7 +458,8 @@ impl PoolFiller {
 
     /// Stops the filler like drop does (without waiting for a keygen in progress), then waits up
     /// to `timeout` for its thread to exit: `true` once it has (its RNG is dropped by then),
-    /// `false` if it is still inside a call to the RNG (it exits on its own when that returns).
+    /// `false` if it has not by then — it is inside an RNG call that stalls, or, with the
+    /// `parallel` feature, finishing a prime search — and exits on its own later.
     pub fn stop(mut self, timeout: Duration) -> bool {
         self.shut_down();
         let deadline = Instant::now().checked_add(timeout);
