@@ -58,6 +58,7 @@ impl FreshWrappingKey {
         self.key.spec()
     }
 
+    #[cfg(feature = "std")]
     pub(crate) fn digest(&self) -> &KeyDigest {
         &self.digest
     }

@@ -776,7 +776,7 @@ mod tests {
         }
         assert_eq!(seen.len(), 15);
         assert!(filler.take(WrappingKeySpec::Rsa2048).is_none());
-        drop(filler); // joins the thread; must not hang
+        drop(filler); // signals the thread and returns without waiting; must not hang
     }
 
     #[test]
