@@ -5,6 +5,7 @@
 pub(crate) mod delete_material;
 pub(crate) mod get_parameters;
 pub(crate) mod import_material;
+pub(crate) mod import_parameters;
 pub(crate) mod import_service;
 pub(crate) mod kdf;
 pub(crate) mod key_id;
