@@ -90,6 +90,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// A local AWS KMS endpoint (AWS JSON 1.1, SigV4) for the whole import lifecycle.
+    Serve(crate::serve::ServeArgs),
     /// Run the whole flow for every key spec and algorithm in aws and aws-cn, with timings.
     Demo {
         /// Also list every refused combination, not only the count.

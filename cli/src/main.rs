@@ -23,6 +23,7 @@ mod output;
 mod recognise;
 mod rng;
 mod sample;
+mod serve;
 mod service;
 mod spinner;
 mod target;
@@ -80,6 +81,7 @@ fn run(command: Command) -> Outcome {
             partition,
             force,
         } => cmd_keys::sample_material(key_spec, partition.partition, &out, force),
+        Command::Serve(args) => serve::run(&args),
         Command::Demo { verbose } => demo::run(verbose),
     }
 }
