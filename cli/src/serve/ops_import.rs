@@ -60,7 +60,21 @@ pub fn get_parameters_for_import(
     };
     let token_key = &server.secrets.token_key;
     let mut rng = os_rng();
-    let params = match server.pool.take(wrapping_key_spec) {
+    // A pooled key is taken only for a combination the matrix allows, so that refused requests
+    // do not drain the pool; the core then checks everything again.
+    let allowed = kms_import::matrix::check(
+        server.partition,
+        wrapping_algorithm,
+        wrapping_key_spec,
+        key.spec,
+    )
+    .is_ok();
+    let pooled = if allowed {
+        server.pool.take(wrapping_key_spec)
+    } else {
+        None
+    };
+    let params = match pooled {
         Some(wrapping_key) => kms_import::get_parameters_for_import_with_wrapping_key(
             &request,
             &meta,
