@@ -23,7 +23,7 @@ mod store;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
@@ -105,12 +105,21 @@ pub fn partition_of(region: &str) -> Partition {
     }
 }
 
-/// The clock, as the core takes it.
+/// The clock of the operations, as the core takes it. For tests only, the environment variable
+/// `KMS_IMPORT_SERVE_CLOCK_SKEW_SECS` moves it forward (so that expiry of import tokens and
+/// material can be tested without waiting a day); SigV4 always uses the real clock.
 pub fn now() -> UnixTime {
+    static SKEW: OnceLock<u64> = OnceLock::new();
+    let skew = *SKEW.get_or_init(|| {
+        std::env::var("KMS_IMPORT_SERVE_CLOCK_SKEW_SECS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    });
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    UnixTime::from_secs(secs).unwrap_or(UnixTime::MAX)
+    UnixTime::from_secs(secs.saturating_add(skew)).unwrap_or(UnixTime::MAX)
 }
 
 /// Runs one operation (blocking: SQLite and key cryptography).

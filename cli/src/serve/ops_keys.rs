@@ -325,7 +325,7 @@ pub fn cancel_key_deletion(server: &Server, input: &Input, now: UnixTime) -> Api
 /// Deletes keys whose deletion date has come and material whose `ValidTo` has passed, each
 /// key in its own transaction.
 pub fn sweep(server: &Server) -> ApiResult<()> {
-    let now = crate::clock::now(None).as_secs();
+    let now = crate::serve::now().as_secs();
     for key_id in server.store.due(now)? {
         let lock = server.key_lock(&key_id);
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
