@@ -42,17 +42,22 @@ fn invalid_signature() -> ApiError {
     )
 }
 
-/// `(hash of the message or the digest given, hash name)` for a signing algorithm.
+/// The hash of the message for a signing algorithm, or the digest given (`MessageType`
+/// DIGEST), which must have the hash's length.
 fn digest(algorithm: &str, message: &[u8], is_digest: bool) -> ApiResult<Vec<u8>> {
-    let (len, hash): (usize, fn(&[u8]) -> Vec<u8>) = if algorithm.ends_with("_256") {
-        (32, |m| Sha256::digest(m).to_vec())
+    let len = if algorithm.ends_with("_256") {
+        32
     } else if algorithm.ends_with("_384") {
-        (48, |m| Sha384::digest(m).to_vec())
+        48
     } else {
-        (64, |m| Sha512::digest(m).to_vec())
+        64
     };
     if !is_digest {
-        return Ok(hash(message));
+        return Ok(match len {
+            32 => Sha256::digest(message).to_vec(),
+            48 => Sha384::digest(message).to_vec(),
+            _ => Sha512::digest(message).to_vec(),
+        });
     }
     if message.len() != len {
         return Err(ApiError::validation(format!(

@@ -395,7 +395,15 @@ mod tests {
 
     #[test]
     fn aws_test_suite_signatures_verify() {
-        let cases: [(&str, &str, &[(&str, &str)], &[u8], &str, &str); 5] = [
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            &'a [(&'a str, &'a str)],
+            &'a [u8],
+            &'a str,
+            &'a str,
+        );
+        let cases: [Case<'_>; 5] = [
             (
                 "GET",
                 "",
