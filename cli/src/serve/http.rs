@@ -225,6 +225,12 @@ pub fn serve(server: Arc<Server>, listen: SocketAddr) -> Result<(), String> {
             .map_err(|e| format!("cannot read the listening address: {e}"))?;
         println!("listening on http://{local}");
         spawn_sweeper(&server);
+        let pool_server = Arc::clone(&server);
+        tokio::task::spawn_blocking(move || {
+            if pool_server.pool.wait_until_full(Duration::from_secs(3600)) {
+                eprintln!("wrapping-key pool full");
+            }
+        });
         let in_flight = Arc::new(AtomicUsize::new(0));
         let accept = tokio::spawn(accept_loop(listener, server, Arc::clone(&in_flight)));
         shutdown_signal().await;

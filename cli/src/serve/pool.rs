@@ -85,6 +85,14 @@ impl Pool {
         (0..n).find_map(|i| self.fillers[(start + i) % n].take(spec))
     }
 
+    /// Waits until every filler holds its high watermark of every spec; `false` on timeout.
+    pub fn wait_until_full(&self, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        self.fillers.iter().all(|f| {
+            f.wait_until_full(deadline.saturating_duration_since(std::time::Instant::now()))
+        })
+    }
+
     /// Keys of `spec` ready now.
     #[allow(dead_code)]
     pub fn len(&self, spec: WrappingKeySpec) -> usize {
