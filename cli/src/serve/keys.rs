@@ -11,7 +11,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use kms_import::{ExpirationModel, KeySpec, KeyState, Partition};
+use kms_import::{ExpirationModel, KeySpec, KeyState};
 use serde_json::{Value, json};
 
 use crate::serve::protocol::{ApiError, ApiResult, ts};
@@ -279,7 +279,7 @@ impl Key {
     }
 
     /// `KeyMetadata`, as DescribeKey and CreateKey return it.
-    pub fn metadata(&self, account: &str, partition: Partition) -> Value {
+    pub fn metadata(&self, account: &str) -> Value {
         let algorithms = algorithms(self.spec, self.usage);
         let mut m = json!({
             "AWSAccountId": account,
@@ -328,7 +328,6 @@ impl Key {
         {
             obj.insert("CurrentKeyMaterialId".into(), json!(current.id));
         }
-        let _ = partition;
         m
     }
 }

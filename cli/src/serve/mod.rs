@@ -5,14 +5,15 @@
 //! - `protocol`: AWS JSON 1.1 members checked against the API model, errors;
 //! - `sigv4`: signature verification;
 //! - `store`: SQLite (keys, materials sealed at rest), `secrets`: the master key file;
-//! - `keys`: the key model and the key-state table; `ops_keys`, `ops_import`, `ops_use`: the
-//!   operations; `asym`: asymmetric key use; `pool`: the warm wrapping-key pool.
+//! - `keys`: the key model and the key-state table; `ops_keys`, `ops_import`, `ops_use`,
+//!   `ops_sign`: the operations; `asym`: asymmetric key use; `pool`: the warm wrapping-key pool.
 
 mod asym;
 mod http;
 mod keys;
 mod ops_import;
 mod ops_keys;
+mod ops_sign;
 mod ops_use;
 mod pool;
 mod protocol;
@@ -143,12 +144,12 @@ pub fn dispatch(server: &Server, operation: &str, body: &[u8]) -> ApiResult<Valu
         "RotateKeyOnDemand" => ops_import::rotate_key_on_demand(server, &input, now),
         "Encrypt" => ops_use::encrypt(server, &input, now),
         "Decrypt" => ops_use::decrypt(server, &input, now),
-        "GenerateMac" => ops_use::generate_mac(server, &input, now),
-        "VerifyMac" => ops_use::verify_mac(server, &input, now),
-        "Sign" => ops_use::sign(server, &input, now),
-        "Verify" => ops_use::verify(server, &input, now),
-        "GetPublicKey" => ops_use::get_public_key(server, &input, now),
-        "DeriveSharedSecret" => ops_use::derive_shared_secret(server, &input, now),
+        "GenerateMac" => ops_sign::generate_mac(server, &input, now),
+        "VerifyMac" => ops_sign::verify_mac(server, &input, now),
+        "Sign" => ops_sign::sign(server, &input, now),
+        "Verify" => ops_sign::verify(server, &input, now),
+        "GetPublicKey" => ops_sign::get_public_key(server, &input, now),
+        "DeriveSharedSecret" => ops_sign::derive_shared_secret(server, &input, now),
         _ => Err(ApiError::new(
             "UnknownOperationException",
             format!("this endpoint does not implement the operation {operation}"),

@@ -200,13 +200,13 @@ pub fn create_key(server: &Server, input: &Input, now: UnixTime) -> ApiResult<Va
         materials: Vec::new(),
     };
     server.store.save(&key)?;
-    Ok(json!({"KeyMetadata": key.metadata(&server.account, server.partition)}))
+    Ok(json!({"KeyMetadata": key.metadata(&server.account)}))
 }
 
 pub fn describe_key(server: &Server, input: &Input, now: UnixTime) -> ApiResult<Value> {
     input.grant_tokens()?;
     let key = read_key(server, input.key_id()?, now)?;
-    Ok(json!({"KeyMetadata": key.metadata(&server.account, server.partition)}))
+    Ok(json!({"KeyMetadata": key.metadata(&server.account)}))
 }
 
 /// ListKeys: keys in creation order; `NextMarker` is the last key's creation number.
