@@ -8,80 +8,24 @@
 //! the key is `PendingImport` again ("When the key material expires, AWS KMS deletes it and the
 //! KMS key becomes unusable", API reference, ImportKeyMaterial `ValidTo`).
 
-use std::fmt;
-use std::str::FromStr;
-
 use kms_import::{ExpirationModel, KeySpec, KeyState};
 use serde_json::{Value, json};
 
 use crate::serve::protocol::{ApiError, ApiResult, ts};
 
-/// `KeyUsageType` (CreateKey `KeyUsage`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyUsage {
-    EncryptDecrypt,
-    SignVerify,
-    GenerateVerifyMac,
-    KeyAgreement,
-    EncapsulateDecapsulate,
-}
+/// `KeyUsageType` (CreateKey `KeyUsage`): the core's names.
+pub use kms_import::KeyUsage;
 
-impl KeyUsage {
-    pub const NAMES: &'static [&'static str] = &[
-        "SIGN_VERIFY",
-        "ENCRYPT_DECRYPT",
-        "GENERATE_VERIFY_MAC",
-        "KEY_AGREEMENT",
-        "ENCAPSULATE_DECAPSULATE",
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeyUsage::EncryptDecrypt => "ENCRYPT_DECRYPT",
-            KeyUsage::SignVerify => "SIGN_VERIFY",
-            KeyUsage::GenerateVerifyMac => "GENERATE_VERIFY_MAC",
-            KeyUsage::KeyAgreement => "KEY_AGREEMENT",
-            KeyUsage::EncapsulateDecapsulate => "ENCAPSULATE_DECAPSULATE",
-        }
-    }
-}
-
-impl FromStr for KeyUsage {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        Ok(match s {
-            "ENCRYPT_DECRYPT" => KeyUsage::EncryptDecrypt,
-            "SIGN_VERIFY" => KeyUsage::SignVerify,
-            "GENERATE_VERIFY_MAC" => KeyUsage::GenerateVerifyMac,
-            "KEY_AGREEMENT" => KeyUsage::KeyAgreement,
-            "ENCAPSULATE_DECAPSULATE" => KeyUsage::EncapsulateDecapsulate,
-            _ => return Err(()),
-        })
-    }
-}
-
-impl fmt::Display for KeyUsage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The key usages a key spec allows (AWS KMS developer guide, "Key spec reference"), restricted
-/// to what this endpoint implements: SM2 `ENCRYPT_DECRYPT` is left out.
-pub fn allowed_usages(spec: KeySpec) -> &'static [KeyUsage] {
-    use KeyUsage::*;
-    match spec {
-        KeySpec::SymmetricDefault => &[EncryptDecrypt],
-        KeySpec::Hmac224 | KeySpec::Hmac256 | KeySpec::Hmac384 | KeySpec::Hmac512 => {
-            &[GenerateVerifyMac]
-        }
-        KeySpec::Rsa2048 | KeySpec::Rsa3072 | KeySpec::Rsa4096 => &[EncryptDecrypt, SignVerify],
-        KeySpec::EccNistP256 | KeySpec::EccNistP384 | KeySpec::EccNistP521 | KeySpec::Sm2 => {
-            &[SignVerify, KeyAgreement]
-        }
-        KeySpec::EccSecgP256k1 => &[SignVerify],
-        _ => &[],
-    }
+/// The key usages a key spec allows: the core's per-KeySpec table (API reference, CreateKey
+/// `KeyUsage`), less SM2 `ENCRYPT_DECRYPT`, which this endpoint does not implement (SM2PKE
+/// encryption of data).
+pub fn allowed_usages(spec: KeySpec) -> Vec<KeyUsage> {
+    spec.rule()
+        .key_usages
+        .iter()
+        .copied()
+        .filter(|&u| !(spec == KeySpec::Sm2 && u == KeyUsage::EncryptDecrypt))
+        .collect()
 }
 
 /// The algorithm lists of DescribeKey / GetPublicKey for a key spec and usage.
@@ -237,11 +181,6 @@ impl Key {
             (KeyState::PendingImport, false) => KeyState::Enabled,
             (state, false) => state,
         };
-    }
-
-    /// Whether any material was ever imported (decides ImportType's default).
-    pub fn has_material_history(&self) -> bool {
-        !self.materials.is_empty()
     }
 
     /// The key can be used for cryptographic operations: `Enabled`. Otherwise the exception of

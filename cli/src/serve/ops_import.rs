@@ -1,23 +1,14 @@
-//! The import operations: GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial,
-//! ListKeyRotations, RotateKeyOnDemand. The core decides the import (matrix, token, unwrap,
-//! material checks, `KeyMaterialId`); this file keeps the key's materials and state.
-//!
-//! Rules of AWS's current ImportKeyMaterial (API reference, ImportKeyMaterial, `ImportType` and
-//! `KeyMaterialId`; AWS KMS developer guide, "Rotate imported key material on demand"), as the
-//! recorded AWS answers show them (see the shared design notes):
-//! - `ImportType` defaults to `NEW_KEY_MATERIAL` for a key that never had material, else
-//!   `EXISTING_KEY_MATERIAL`.
-//! - `EXISTING_KEY_MATERIAL`: the material must be one already associated with the key (same
-//!   `KeyMaterialId`), and equal the given `KeyMaterialId`, else `IncorrectKeyMaterialException`.
-//! - `NEW_KEY_MATERIAL` on a key with material: symmetric encryption keys only
-//!   (`UnsupportedOperationException`), not with a `KeyMaterialId` (`ValidationException`), not
-//!   while another new material waits for rotation (`KMSInvalidStateException`), and not
-//!   material already associated (`IncorrectKeyMaterialException`). It becomes
-//!   `PENDING_ROTATION` until `RotateKeyOnDemand`.
+//! The import operations: GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial
+//! (the core's `ImportService` decides each: matrix, token, unwrap, material checks,
+//! `KeyMaterialId`, `ImportType`, the resulting key and material states), ListKeyRotations and
+//! RotateKeyOnDemand. This file turns the stored key into the core's `KeyMetadata` and writes back
+//! what the core decided, in one transaction.
 
 use kms_import::{
-    ExpirationModel, GetParametersForImportRequest, ImportKeyMaterialRequest, ImportSecrets,
-    KeyMaterialExpiration, KeyMetadata, KeySpec, KeyState, WrappingAlgorithm, WrappingKeySpec,
+    AssociatedKeyMaterial, DeleteImportedKeyMaterialRequest, ExpirationModel,
+    GetParametersForImportRequest, ImportKeyMaterialRequest, ImportState, ImportType,
+    KeyMaterialExpiration, KeyMaterialState, KeyMetadata, KeySpec, UnixTime, WrappingAlgorithm,
+    WrappingKeySpec,
 };
 use serde_json::{Value, json};
 
@@ -25,17 +16,34 @@ use crate::rng::os_rng;
 use crate::serve::Server;
 use crate::serve::keys::{Key, Material, MaterialState};
 use crate::serve::ops_keys::{read_key, update_key};
-use crate::serve::protocol::{ApiError, ApiResult, Input, b64, check_pattern, ts};
+use crate::serve::protocol::{ApiError, ApiResult, Input, b64, ts};
 
-/// What the core knows of a key: spec, partition, origin EXTERNAL, state, ARN.
-fn core_metadata(server: &Server, key: &Key) -> ApiResult<KeyMetadata> {
-    let mut meta = KeyMetadata::new(key.spec, server.partition);
+/// The key as the core sees it: ARN, spec, usage, state and the associated key materials.
+fn core_metadata(key: &Key) -> ApiResult<KeyMetadata> {
+    let arn = key
+        .arn
+        .parse()
+        .map_err(|e: kms_import::KmsError| ApiError::internal(e.to_string()))?;
+    let mut meta = KeyMetadata::new(arn, key.spec, key.usage);
     meta.key_state = key.state;
-    meta.arn = Some(
-        key.arn
-            .parse()
-            .map_err(|e: kms_import::KmsError| ApiError::internal(e.to_string()))?,
-    );
+    for m in &key.materials {
+        meta.key_materials.push(AssociatedKeyMaterial {
+            key_material_id: m
+                .id
+                .parse()
+                .map_err(|_| ApiError::internal("a stored KeyMaterialId does not parse"))?,
+            state: match m.state {
+                MaterialState::Current => KeyMaterialState::Current,
+                MaterialState::NonCurrent => KeyMaterialState::NonCurrent,
+                MaterialState::PendingRotation => KeyMaterialState::PendingRotation,
+            },
+            import_state: if m.imported {
+                ImportState::Imported
+            } else {
+                ImportState::PendingImport
+            },
+        });
+    }
     Ok(meta)
 }
 
@@ -44,7 +52,7 @@ fn core_metadata(server: &Server, key: &Key) -> ApiResult<KeyMetadata> {
 pub fn get_parameters_for_import(
     server: &Server,
     input: &Input,
-    now: kms_import::UnixTime,
+    now: UnixTime,
 ) -> ApiResult<Value> {
     let key_ref = input.key_id()?;
     let wrapping_algorithm: WrappingAlgorithm =
@@ -52,16 +60,14 @@ pub fn get_parameters_for_import(
     let wrapping_key_spec: WrappingKeySpec =
         input.enumeration("WrappingKeySpec", WrappingKeySpec::NAMES)?;
     let key = read_key(server, key_ref, now)?;
-    let meta = core_metadata(server, &key)?;
+    let meta = core_metadata(&key)?;
     let request = GetParametersForImportRequest {
         key_id: key_ref,
         wrapping_algorithm,
         wrapping_key_spec,
     };
-    let token_key = &server.secrets.token_key;
-    let mut rng = os_rng();
     // A pooled key is taken only for a combination the matrix allows, so that refused requests
-    // do not drain the pool; the core then checks everything again.
+    // do not drain the pool; the service then checks everything.
     let allowed = kms_import::matrix::check(
         server.partition,
         wrapping_algorithm,
@@ -74,16 +80,17 @@ pub fn get_parameters_for_import(
     } else {
         None
     };
+    let service = &server.secrets.import_service;
+    let mut rng = os_rng();
     let params = match pooled {
-        Some(wrapping_key) => kms_import::get_parameters_for_import_with_wrapping_key(
+        Some(wrapping_key) => service.get_parameters_for_import_with_wrapping_key(
             &request,
             &meta,
-            &wrapping_key,
-            token_key,
+            wrapping_key,
             now,
             &mut rng,
         ),
-        None => kms_import::get_parameters_for_import(&request, &meta, token_key, now, &mut rng),
+        None => service.get_parameters_for_import(&request, &meta, now, &mut rng),
     }?;
     Ok(json!({
         "KeyId": params.key_id.to_string(),
@@ -93,235 +100,113 @@ pub fn get_parameters_for_import(
     }))
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ImportType {
-    New,
-    Existing,
-}
-
-impl std::str::FromStr for ImportType {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s {
-            "NEW_KEY_MATERIAL" => Ok(ImportType::New),
-            "EXISTING_KEY_MATERIAL" => Ok(ImportType::Existing),
-            _ => Err(()),
-        }
-    }
-}
-
-fn is_description_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c.is_whitespace() || ":/_.-".contains(c)
-}
-
 /// ImportKeyMaterial.
-pub fn import_key_material(
-    server: &Server,
-    input: &Input,
-    now: kms_import::UnixTime,
-) -> ApiResult<Value> {
+pub fn import_key_material(server: &Server, input: &Input, now: UnixTime) -> ApiResult<Value> {
     let key_ref = input.key_id()?;
     let import_token = input.blob("ImportToken", 1, 6144)?;
     let encrypted = input.blob("EncryptedKeyMaterial", 1, 6144)?;
     let valid_to = input.opt_timestamp("ValidTo")?;
     let expiration_model: Option<ExpirationModel> =
         input.opt_enum("ExpirationModel", ExpirationModel::NAMES)?;
-    let import_type: Option<ImportType> =
-        input.opt_enum("ImportType", &["NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"])?;
+    let import_type: Option<ImportType> = input.opt_enum("ImportType", ImportType::NAMES)?;
     let description = input.opt_str("KeyMaterialDescription", 0, 256)?;
-    if let Some(text) = description.filter(|t| !t.is_empty()) {
-        check_pattern(
-            "KeyMaterialDescription",
-            text,
-            is_description_char,
-            r"^[a-zA-Z0-9:/_\s.-]+$",
-        )?;
-    }
     let given_id = input.opt_str("KeyMaterialId", 64, 64)?;
-    if let Some(id) = given_id {
-        check_pattern(
-            "KeyMaterialId",
-            id,
-            |c| c.is_ascii_digit() || ('a'..='f').contains(&c),
-            "^[a-f0-9]+$",
-        )?;
-    }
     update_key(server, key_ref, now, |key| {
-        let import_type = import_type.unwrap_or(if key.has_material_history() {
-            ImportType::Existing
-        } else {
-            ImportType::New
-        });
-        if import_type == ImportType::New && given_id.is_some() {
-            return Err(ApiError::validation(
-                "KeyMaterialId can be given only with ImportType EXISTING_KEY_MATERIAL",
-            ));
-        }
-        if import_type == ImportType::New && key.has_material_history() {
-            if key.spec != KeySpec::SymmetricDefault {
-                return Err(ApiError::unsupported(format!(
-                    "{} is a {} key: only symmetric encryption keys can hold more than one key \
-                     material; reimport the same material with EXISTING_KEY_MATERIAL",
-                    key.arn, key.spec
-                )));
-            }
-            if key
-                .materials
-                .iter()
-                .any(|m| m.state == MaterialState::PendingRotation)
-            {
-                return Err(ApiError::invalid_state(format!(
-                    "{} already has new key material pending rotation; call RotateKeyOnDemand \
-                     before importing more",
-                    key.arn
-                )));
-            }
-        }
-        let mut meta = core_metadata(server, key)?;
-        // The core's reimport check compares with one previous material; the server compares
-        // with every material of the key below, so the core sees a key awaiting material.
-        if matches!(meta.key_state, KeyState::Enabled | KeyState::Disabled) {
-            meta.key_state = KeyState::PendingImport;
-        }
+        let meta = core_metadata(key)?;
         let request = ImportKeyMaterialRequest {
             key_id: key_ref,
             import_token: &import_token,
             encrypted_key_material: &encrypted,
             expiration_model,
             valid_to,
+            import_type,
+            key_material_id: given_id,
+            key_material_description: description,
         };
-        let secrets = ImportSecrets {
-            sealing_keys: &server.secrets.token_key,
-            fingerprint_key: &server.secrets.material_id_key,
-        };
-        let imported =
-            kms_import::import_key_material(&request, &meta, None, &secrets, now, &mut os_rng())?;
-        let id = imported.fingerprint.to_string();
+        let imported = server.secrets.import_service.import_key_material(
+            &request,
+            &meta,
+            now,
+            &mut os_rng(),
+        )?;
+        let id = imported.key_material_id.to_string();
         let valid_to = match imported.expiration {
             KeyMaterialExpiration::ExpiresAt(t) => Some(t.as_secs()),
             KeyMaterialExpiration::DoesNotExpire => None,
         };
-        let position = key.materials.iter().position(|m| m.id == id);
         let sealed = server
             .secrets
             .seal(&key.arn, &id, imported.material.as_bytes())
             .map_err(ApiError::internal)?;
-        match (import_type, position) {
-            (ImportType::Existing, None) => {
-                return Err(ApiError::new(
-                    "IncorrectKeyMaterialException",
-                    format!(
-                        "the key material is not key material previously imported into {}; \
-                         to add new key material, use ImportType NEW_KEY_MATERIAL",
-                        key.arn
-                    ),
-                ));
-            }
-            (ImportType::Existing, Some(_)) if given_id.is_some_and(|g| g != id) => {
-                return Err(ApiError::new(
-                    "IncorrectKeyMaterialException",
-                    "the key material does not match the KeyMaterialId in the request",
-                ));
-            }
-            (ImportType::New, Some(_)) => {
-                return Err(ApiError::new(
-                    "IncorrectKeyMaterialException",
-                    format!(
-                        "this key material is already associated with {}; reimport it with \
-                         ImportType EXISTING_KEY_MATERIAL",
-                        key.arn
-                    ),
-                ));
-            }
-            (ImportType::Existing, Some(i)) => {
-                let m = &mut key.materials[i];
+        let state = match imported.key_material_state {
+            KeyMaterialState::Current => MaterialState::Current,
+            KeyMaterialState::NonCurrent => MaterialState::NonCurrent,
+            _ => MaterialState::PendingRotation,
+        };
+        let description = imported.key_material_description.clone();
+        match key.materials.iter_mut().find(|m| m.id == id) {
+            Some(m) => {
                 m.imported = true;
                 m.sealed = Some(sealed);
                 m.valid_to = valid_to;
                 m.import_date = Some(now.as_secs());
-                if let Some(d) = description {
-                    m.description = Some(d.to_owned());
+                m.state = state;
+                if description.is_some() {
+                    m.description = description;
                 }
             }
-            (ImportType::New, None) => {
-                let state = if key.materials.is_empty() {
-                    MaterialState::Current
-                } else {
-                    MaterialState::PendingRotation
-                };
-                key.materials.push(Material {
-                    id: id.clone(),
-                    state,
-                    imported: true,
-                    description: description.map(str::to_owned),
-                    valid_to,
-                    import_date: Some(now.as_secs()),
-                    rotation_date: None,
-                    sealed: Some(sealed),
-                });
-            }
+            None => key.materials.push(Material {
+                id: id.clone(),
+                state,
+                imported: true,
+                description,
+                valid_to,
+                import_date: Some(now.as_secs()),
+                rotation_date: None,
+                sealed: Some(sealed),
+            }),
         }
-        key.recompute_state();
-        Ok(json!({"KeyId": key.arn, "KeyMaterialId": id}))
+        key.state = imported.key_state;
+        Ok(json!({"KeyId": imported.key_id.to_string(), "KeyMaterialId": id}))
     })
 }
 
-/// DeleteImportedKeyMaterial: deletes the given material (default: the current one); the key is
-/// `PendingImport` until it is reimported. Material pending rotation is dropped from the key.
+/// DeleteImportedKeyMaterial: the service names the material deleted (default: the current one)
+/// and the key's next state (`PendingImport`); material that was only pending rotation leaves
+/// the key.
 pub fn delete_imported_key_material(
     server: &Server,
     input: &Input,
-    now: kms_import::UnixTime,
+    now: UnixTime,
 ) -> ApiResult<Value> {
     let key_ref = input.key_id()?;
     let given_id = input.opt_str("KeyMaterialId", 64, 64)?;
     update_key(server, key_ref, now, |key| {
-        if key.state == KeyState::PendingDeletion {
-            return Err(ApiError::invalid_state(format!(
-                "{} is pending deletion.",
-                key.arn
-            )));
-        }
-        let index = match given_id {
-            Some(id) => key
-                .materials
-                .iter()
-                .position(|m| m.id == id)
-                .ok_or_else(|| {
-                    ApiError::not_found(format!(
-                        "KeyMaterialId {id} is not associated with {}",
-                        key.arn
-                    ))
-                })?,
-            None => key
-                .materials
-                .iter()
-                .position(|m| m.state == MaterialState::Current)
-                .ok_or_else(|| {
-                    ApiError::invalid_state(format!("{} has no key material", key.arn))
-                })?,
+        let meta = core_metadata(key)?;
+        let request = DeleteImportedKeyMaterialRequest {
+            key_id: key_ref,
+            key_material_id: given_id,
         };
-        let id = key.materials[index].id.clone();
-        if key.materials[index].state == MaterialState::PendingRotation {
-            key.materials.remove(index);
-        } else {
-            let m = &mut key.materials[index];
+        let deleted = server
+            .secrets
+            .import_service
+            .delete_imported_key_material(&request, &meta)?;
+        let id = deleted.key_material_id.to_string();
+        if deleted.disassociated {
+            key.materials.retain(|m| m.id != id);
+        } else if let Some(m) = key.materials.iter_mut().find(|m| m.id == id) {
             m.imported = false;
             m.sealed = None;
             m.valid_to = None;
         }
-        key.recompute_state();
-        Ok(json!({"KeyId": key.arn, "KeyMaterialId": id}))
+        key.state = deleted.key_state;
+        Ok(json!({"KeyId": deleted.key_id.to_string(), "KeyMaterialId": id}))
     })
 }
 
 /// ListKeyRotations (symmetric encryption keys): with `ALL_KEY_MATERIAL`, every material of the
 /// key; with `ROTATIONS_ONLY` (the default), the materials that became current by rotation.
-pub fn list_key_rotations(
-    server: &Server,
-    input: &Input,
-    now: kms_import::UnixTime,
-) -> ApiResult<Value> {
+pub fn list_key_rotations(server: &Server, input: &Input, now: UnixTime) -> ApiResult<Value> {
     let key_ref = input.key_id()?;
     let all = input.opt_str("IncludeKeyMaterial", 0, 64)?;
     let all = match all {
@@ -392,11 +277,7 @@ pub fn list_key_rotations(
 
 /// RotateKeyOnDemand for a symmetric key with imported material: the material pending rotation
 /// becomes CURRENT, the current one NON_CURRENT (still decrypts what it encrypted).
-pub fn rotate_key_on_demand(
-    server: &Server,
-    input: &Input,
-    now: kms_import::UnixTime,
-) -> ApiResult<Value> {
+pub fn rotate_key_on_demand(server: &Server, input: &Input, now: UnixTime) -> ApiResult<Value> {
     update_key(server, input.key_id()?, now, |key| {
         if key.spec != KeySpec::SymmetricDefault {
             return Err(ApiError::unsupported(format!(

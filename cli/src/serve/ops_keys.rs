@@ -98,11 +98,10 @@ fn new_key_id() -> ApiResult<String> {
     ))
 }
 
-/// The key specs a key with imported material can have in `partition` (the core's table:
-/// `MaterialKind`; SM2 only in aws-cn).
+/// The key specs a key with imported material can have in `partition` (the core's per-KeySpec
+/// table: importable, and existing in the partition; SM2 only in aws-cn).
 pub fn importable(spec: KeySpec, partition: Partition) -> bool {
-    spec.material_kind() != MaterialKind::NotImportable
-        && (spec != KeySpec::Sm2 || partition == Partition::AwsCn)
+    spec.material_kind() != MaterialKind::NotImportable && spec.exists_in(partition)
 }
 
 /// The model's `CustomerMasterKeySpec` enum (deprecated alias of `KeySpec`).

@@ -360,25 +360,6 @@ pub fn ts(time: u64) -> Value {
     Value::from(time)
 }
 
-/// The checks a string must pass against a model `pattern` that is a character class, e.g.
-/// `KeyMaterialDescriptionType`'s `^[a-zA-Z0-9:/_\s.-]+$`.
-pub fn check_pattern(
-    member: &str,
-    text: &str,
-    allowed: impl Fn(char) -> bool,
-    pattern: &str,
-) -> ApiResult<()> {
-    if text.chars().all(allowed) {
-        Ok(())
-    } else {
-        Err(constraint(
-            &format!("'{text}'"),
-            member,
-            &format!("Member must satisfy regular expression pattern: {pattern}"),
-        ))
-    }
-}
-
 #[cfg(test)]
 #[path = "protocol_tests.rs"]
 mod tests;

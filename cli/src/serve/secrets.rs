@@ -2,8 +2,9 @@
 //! it, each with its own label (HMAC-SHA256(master, label)):
 //! - the key that seals key material at rest (AES-256-GCM, the key ARN and material id as
 //!   associated data);
-//! - the token sealing key, so import tokens issued before a restart open after it;
-//! - the secret of the `KeyMaterialId` derivation, so the same material keeps its id.
+//! - the secret of the core's `ImportService` (`from_master_secret`: the token sealing key and the
+//!   `KeyMaterialId` key), so import tokens issued before a restart open after it and the same
+//!   material keeps its id.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -13,21 +14,21 @@ use std::path::Path;
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use hmac::Mac;
-use kms_import::{FingerprintKey, SealingKeyId, TokenSealingKey};
+use kms_import::{ImportService, SealingKeyId};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
 const MASTER_KEY_FILE: &str = "master.key";
 const AT_REST_LABEL: &[u8] = b"kms-import serve v1 key material at rest";
-const TOKEN_LABEL: &[u8] = b"kms-import serve v1 import token sealing key";
-const MATERIAL_ID_LABEL: &[u8] = b"kms-import serve v1 key material id";
+const IMPORT_SERVICE_LABEL: &[u8] = b"kms-import serve v1 import service secret";
 const NONCE_LEN: usize = 12;
 
 /// The server's secrets, all derived from one master key.
 pub struct Secrets {
     at_rest: Aes256Gcm,
-    pub token_key: TokenSealingKey,
-    pub material_id_key: FingerprintKey,
+    /// The core's service: its token sealing key and `KeyMaterialId` key are derived from a
+    /// secret derived from the master key.
+    pub import_service: ImportService,
 }
 
 fn derive(master: &[u8; 32], label: &[u8]) -> Zeroizing<[u8; 32]> {
@@ -42,8 +43,10 @@ impl Secrets {
         let at_rest = derive(master, AT_REST_LABEL);
         Secrets {
             at_rest: Aes256Gcm::new((&*at_rest).into()),
-            token_key: TokenSealingKey::new(SealingKeyId(1), &derive(master, TOKEN_LABEL)),
-            material_id_key: FingerprintKey::derive(&derive(master, MATERIAL_ID_LABEL)),
+            import_service: ImportService::from_master_secret(
+                &derive(master, IMPORT_SERVICE_LABEL),
+                SealingKeyId(1),
+            ),
         }
     }
 

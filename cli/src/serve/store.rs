@@ -100,7 +100,7 @@ impl Store {
                         usage: r
                             .get::<_, String>(3)?
                             .parse()
-                            .map_err(|()| bad_row("key usage"))?,
+                            .map_err(|_| bad_row("key usage"))?,
                         description: r.get(4)?,
                         created: r.get(5)?,
                         state: r
