@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 
 use base64ct::{Base64, Encoding};
 use hmac::{KeyInit, Mac};
-use kms_import::{WrappingAlgorithm, WrappingPublicKey};
+use kms_import::{WrappingPublicKey, WrappingScheme};
 use serde_json::{Value, json};
 
 struct Server {
@@ -109,8 +109,8 @@ fn hmac_key_import_over_raw_http_and_a_clean_stop() {
     let material = [0x5a_u8; 32];
     let public = WrappingPublicKey::from_der(&b64(&params["PublicKey"])).unwrap();
     let encrypted = public
-        .wrap(
-            WrappingAlgorithm::RsaesOaepSha256,
+        .wrap_key_material(
+            WrappingScheme::RsaesOaepSha256,
             &material,
             &mut kms_import_rng(),
         )
