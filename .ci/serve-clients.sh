@@ -18,7 +18,7 @@ command -v openssl >/dev/null || skip_or_fail "the openssl CLI is missing"
 
 say "building kms-import"
 cargo build --quiet -p kms-import-cli
-export KMS_IMPORT_BIN="$PWD/target/debug/kms-import"
+export KMS_IMPORT_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/kms-import"
 
 say "virtual environment with boto3, awscli, cryptography"
 python=$(tests/clients/venv.sh) || skip_or_fail "could not create the virtual environment (boto3, awscli, cryptography)"
