@@ -58,7 +58,10 @@ fn main() {
             // The same seed must give the same key before and after a change of arithmetic.
             let der = key.public_key().to_der();
             let digest = <sha2::Sha256 as sha2::Digest>::digest(&der);
-            println!("keygen {spec} seed {count}: SHA-256(SPKI) {}", hex::encode(digest));
+            println!(
+                "keygen {spec} seed {count}: SHA-256(SPKI) {}",
+                hex::encode(digest)
+            );
         }
         "unwrap" => {
             let der: &[u8] = match spec {

@@ -9,6 +9,8 @@ extern crate std;
 
 // The layers, each using only the ones listed after it.
 mod algorithm;
+// Fixed-width modular arithmetic for the hot paths of RSA (below `key` and `algorithm`).
+mod arith;
 mod error;
 mod key;
 mod policy;

@@ -1,0 +1,120 @@
+//! The Miller–Rabin probabilistic primality test (FIPS 186-5 Appendix B.3.1) on a fixed-width
+//! candidate, in constant time except for the number s of squarings, where w − 1 = 2^s·d.
+//!
+//! [`Candidate::test`] is one round with a caller-chosen base b, 1 < b < w − 1: the random-base
+//! rounds of FIPS 186-5 Table B.1. [`Candidate::test_base_two`] is the same round with b = 2,
+//! computed by squaring and doubling (a doubling costs about 1 % of a squaring, so the round
+//! costs about 80 % of a windowed one): the prime search runs it first as a cheap composite
+//! filter, which rejects only composites and so changes nothing about which primes are accepted.
+//!
+//! Timing: the exponentiation is constant-time in the base and in d; the s − 1 squarings after
+//! it run in full (no early exit on 1 or −1), so the time depends on s only. s is the 2-adic
+//! valuation of w − 1: on average 2 bits of an accepted prime, as in every Miller–Rabin
+//! implementation that does not pad the loop to the candidate's width.
+
+use subtle::Choice;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use super::exp::pow_montgomery;
+use super::montgomery::{Modulus, ct_eq, select, sub};
+
+/// A prime candidate w prepared for Miller–Rabin rounds: its Montgomery constants, d and s with
+/// w − 1 = 2^s·d, and −1 in Montgomery form. Wiped on drop.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub(crate) struct Candidate<const N: usize> {
+    m: Modulus<N>,
+    d: [u64; N],
+    s: u32,
+    minus_one: [u64; N],
+}
+
+impl<const N: usize> Candidate<N> {
+    /// `None` unless w is odd, has its top bit set (2^(64·N − 1) < w < 2^(64·N)) and is above 3.
+    pub(crate) fn new(w: &[u64; N]) -> Option<Self> {
+        let m = Modulus::new(w)?;
+        // w − 1, then its trailing zeros (s ≥ 1 for odd w ≥ 5; public: see the module docs).
+        let (w_minus_1, _) = sub(w, &one_limb());
+        let s = trailing_zeros(&w_minus_1);
+        if s == 0 || s >= 64 * N as u32 {
+            return None;
+        }
+        let d = shift_right(&w_minus_1, s);
+        // −1 ≡ n − R (mod n) in Montgomery form: n − (R mod n).
+        let (minus_one, _) = sub(w, m.one());
+        Some(Candidate { m, d, s, minus_one })
+    }
+
+    /// One round with base b (1 < b < w − 1, plain form): `true` when w is a strong probable
+    /// prime to base b (FIPS 186-5 B.3.1 steps 4.1–4.7).
+    pub(crate) fn test(&self, b: &[u64; N]) -> bool {
+        let mut base = self.m.to_montgomery(b);
+        let z = pow_montgomery(&self.m, &base, &self.d);
+        base.zeroize();
+        self.finish(z)
+    }
+
+    /// One round with base 2 (the composite filter): 2^d by squaring and doubling, one bit of d
+    /// at a time, the doubling selected in constant time.
+    pub(crate) fn test_base_two(&self) -> bool {
+        let mut z = *self.m.one();
+        for bit in (0..64 * N).rev() {
+            z = self.m.sqr(&z);
+            // sqr leaves z below R, not below n; double() wants it below n.
+            z = self.m.canonical(&z);
+            let mut doubled = self.m.double(&z);
+            let set = Choice::from(((self.d[bit / 64] >> (bit % 64)) & 1) as u8);
+            z = select(&z, &doubled, set);
+            doubled.zeroize();
+        }
+        self.finish(z)
+    }
+
+    /// Steps 4.3–4.7: z = b^d; probably prime when z = ±1, or when one of the next s − 1
+    /// squarings gives −1. All s − 1 squarings are done.
+    fn finish(&self, mut z: [u64; N]) -> bool {
+        z = self.m.canonical(&z);
+        let mut probably_prime = ct_eq(&z, self.m.one()) | ct_eq(&z, &self.minus_one);
+        for _ in 1..self.s {
+            z = self.m.canonical(&self.m.sqr(&z));
+            probably_prime |= ct_eq(&z, &self.minus_one);
+        }
+        z.zeroize();
+        probably_prime.into()
+    }
+}
+
+fn one_limb<const N: usize>() -> [u64; N] {
+    let mut one = [0u64; N];
+    if let Some(l) = one.first_mut() {
+        *l = 1;
+    }
+    one
+}
+
+/// The number of trailing zero bits (64·N for zero).
+fn trailing_zeros<const N: usize>(x: &[u64; N]) -> u32 {
+    let mut count = 0;
+    for &limb in x {
+        if limb != 0 {
+            return count + limb.trailing_zeros();
+        }
+        count += 64;
+    }
+    count
+}
+
+/// x >> s for 0 < s < 64·N.
+fn shift_right<const N: usize>(x: &[u64; N], s: u32) -> [u64; N] {
+    let (limbs, bits) = ((s / 64) as usize, s % 64);
+    let mut out = [0u64; N];
+    for (i, o) in out.iter_mut().enumerate() {
+        let lo = x.get(i + limbs).copied().unwrap_or(0);
+        let hi = x.get(i + limbs + 1).copied().unwrap_or(0);
+        *o = if bits == 0 {
+            lo
+        } else {
+            (lo >> bits) | (hi << (64 - bits))
+        };
+    }
+    out
+}

@@ -1,0 +1,420 @@
+//! Montgomery arithmetic modulo a fixed-width odd modulus (P. L. Montgomery, "Modular
+//! multiplication without trial division", Math. Comp. 44 (1985) 519–521).
+//!
+//! Numbers are `[u64; N]`, least significant limb first; R = 2^(64·N). A [`Modulus`] n is odd
+//! with its top bit set, 2^(64·N − 1) < n < 2^(64·N) (the primes and moduli of RSA-2048/3072/4096
+//! all are). Products are "almost Montgomery" (S. Gueron, "Efficient software implementations of
+//! modular exponentiation", J. Cryptogr. Eng. 2 (2012)): the reduction's final subtraction is
+//! keyed on the carry out of the top limb only, so inputs and outputs are below R, congruent to
+//! the exact result, and not necessarily below n; [`Modulus::canonical`] and
+//! [`Modulus::from_montgomery`] give the representative in [0, n).
+//!
+//! Multiplication is product scanning ("finely integrated product scanning", Ç. K. Koç, T. Acar,
+//! B. S. Kaliski, "Analyzing and comparing Montgomery multiplication algorithms", IEEE Micro 16(3),
+//! 1996): each output column is summed in a three-limb accumulator, so a limb product costs one
+//! multiplication and three additions, with no load or store of an intermediate limb. Squaring is
+//! separate ([`Modulus::sqr`]): each cross product a_i·a_j (i < j) is computed once and doubled,
+//! N(N+1)/2 limb products instead of N², then the same column-wise reduction.
+//!
+//! Constant time: no branch and no memory index depends on the value of an operand or of the
+//! modulus; loop bounds depend on N only. Conditional operations go through `subtle` masks.
+
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// `acc + a·b + carry`, as (low limb, high limb). Never overflows: (2^64−1) + (2^64−1)² +
+/// (2^64−1) = 2^128 − 1.
+#[inline(always)]
+pub(crate) const fn mac(acc: u64, a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = (acc as u128) + (a as u128) * (b as u128) + (carry as u128);
+    (t as u64, (t >> 64) as u64)
+}
+
+/// `a + b + carry`, as (sum, carry out).
+#[inline(always)]
+pub(crate) const fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = (a as u128) + (b as u128) + (carry as u128);
+    (t as u64, (t >> 64) as u64)
+}
+
+/// `a − b − borrow` (borrow 0 or 1), as (difference, borrow out 0 or 1).
+#[inline(always)]
+pub(crate) const fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+    let t = (a as u128).wrapping_sub((b as u128) + (borrow as u128));
+    (t as u64, ((t >> 64) as u64) & 1)
+}
+
+/// All ones when bit 0 of `bit` is 1, zero otherwise, through `subtle` (so that the compiler
+/// cannot turn a selection that uses it back into a branch).
+#[inline(always)]
+pub(crate) fn mask(bit: u64) -> u64 {
+    u64::conditional_select(&0, &u64::MAX, Choice::from((bit & 1) as u8))
+}
+
+/// `a − b` over N limbs, and the borrow out (0 or 1).
+#[inline(always)]
+pub(crate) fn sub<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
+    let mut out = [0u64; N];
+    let mut borrow = 0;
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        (*o, borrow) = sbb(x, y, borrow);
+    }
+    (out, borrow)
+}
+
+/// `a + b` over N limbs, and the carry out (0 or 1).
+#[inline(always)]
+pub(crate) fn add<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
+    let mut out = [0u64; N];
+    let mut carry = 0;
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        (*o, carry) = adc(x, y, carry);
+    }
+    (out, carry)
+}
+
+/// `a` where `choice` is false, `b` where it is true, in constant time.
+#[inline(always)]
+pub(crate) fn select<const N: usize>(a: &[u64; N], b: &[u64; N], choice: Choice) -> [u64; N] {
+    let mut out = [0u64; N];
+    for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+        *o = u64::conditional_select(x, y, choice);
+    }
+    out
+}
+
+/// `a == b` in constant time.
+#[inline(always)]
+pub(crate) fn ct_eq<const N: usize>(a: &[u64; N], b: &[u64; N]) -> Choice {
+    a[..].ct_eq(&b[..])
+}
+
+/// A column accumulator for product scanning: a 128-bit sum and the count of its overflows
+/// (every column here sums at most 2·64 + 2 limb products, far below 2^64).
+#[derive(Clone, Copy)]
+struct Acc {
+    low: u128,
+    top: u64,
+}
+
+impl Acc {
+    const ZERO: Acc = Acc { low: 0, top: 0 };
+
+    /// += a·b
+    #[inline(always)]
+    fn mac(&mut self, a: u64, b: u64) {
+        let (sum, carry) = self.low.overflowing_add((a as u128) * (b as u128));
+        self.low = sum;
+        self.top += carry as u64;
+    }
+
+    /// += x
+    #[inline(always)]
+    fn add_limb(&mut self, x: u64) {
+        let (sum, carry) = self.low.overflowing_add(x as u128);
+        self.low = sum;
+        self.top += carry as u64;
+    }
+
+    /// += other
+    #[inline(always)]
+    fn add(&mut self, other: &Acc) {
+        let (sum, carry) = self.low.overflowing_add(other.low);
+        self.low = sum;
+        self.top += other.top + carry as u64;
+    }
+
+    /// The low limb.
+    #[inline(always)]
+    fn low(&self) -> u64 {
+        self.low as u64
+    }
+
+    /// ÷ 2^64: drops the low limb (the next column starts with the carry).
+    #[inline(always)]
+    fn shift(&mut self) {
+        self.low = (self.low >> 64) | ((self.top as u128) << 64);
+        self.top = 0;
+    }
+}
+
+/// acc += Σ x[i]·y[i] over the common length, in two accumulators (odd and even i) so that the
+/// two carry chains do not wait for each other.
+#[inline(always)]
+fn dot(acc: &mut Acc, x: &[u64], y: &[u64]) {
+    let len = x.len().min(y.len());
+    let (x_pairs, x_rest) = x[..len].as_chunks::<2>();
+    let (y_pairs, y_rest) = y[..len].as_chunks::<2>();
+    let mut odd = Acc::ZERO;
+    for (xs, ys) in x_pairs.iter().zip(y_pairs) {
+        acc.mac(xs[0], ys[0]);
+        odd.mac(xs[1], ys[1]);
+    }
+    for (xi, yi) in x_rest.iter().zip(y_rest) {
+        acc.mac(*xi, *yi);
+    }
+    acc.add(&odd);
+}
+
+/// acc += Σ (x[i][0]·y[i][0] + x[i][1]·y[i][1]) over the common length, one accumulator per
+/// position in the pair.
+#[inline(always)]
+fn dot_pairs(acc: &mut Acc, x: &[[u64; 2]], y: &[[u64; 2]]) {
+    let mut second = Acc::ZERO;
+    for (xs, ys) in x.iter().zip(y) {
+        acc.mac(xs[0], ys[0]);
+        second.mac(xs[1], ys[1]);
+    }
+    acc.add(&second);
+}
+
+/// An odd modulus n with 2^(64·N − 1) < n < 2^(64·N), and its Montgomery constants. Secret when
+/// n is (a prime candidate, an RSA prime): wiped on drop.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub(crate) struct Modulus<const N: usize> {
+    n: [u64; N],
+    /// n's limbs most significant first, so that column sums run forward over both operands.
+    n_rev: [u64; N],
+    /// −n⁻¹ mod 2^64.
+    n0: u64,
+    /// R mod n: one, in Montgomery form.
+    one: [u64; N],
+    /// R² mod n: what [`Self::to_montgomery`] multiplies by.
+    r2: [u64; N],
+}
+
+impl<const N: usize> Modulus<N> {
+    /// The Montgomery constants of `n`, computed in constant time; `None` when n is even or its
+    /// top bit is clear (public properties: every caller's moduli have both by construction).
+    pub(crate) fn new(n: &[u64; N]) -> Option<Self> {
+        let (&low, &high) = (n.first()?, n.last()?);
+        if low & 1 == 0 || high >> 63 == 0 {
+            return None;
+        }
+        // Newton's iteration for the inverse modulo 2^64: n·n ≡ 1 mod 8 for odd n (3 bits), and
+        // each step doubles the number of correct bits: 3, 6, 12, 24, 48, 96.
+        let mut inv = low;
+        for _ in 0..5 {
+            inv = inv.wrapping_mul(2u64.wrapping_sub(low.wrapping_mul(inv)));
+        }
+        let mut n_rev = *n;
+        n_rev.reverse();
+        // R mod n = R − n, since R/2 < n < R.
+        let (one, _) = sub(&[0; N], n);
+        let mut m = Modulus {
+            n: *n,
+            n_rev,
+            n0: inv.wrapping_neg(),
+            one,
+            r2: [0; N],
+        };
+        // x ≡ R·2^t (mod n), starting at t = 0 with x = R mod n. Doubling adds one to t; a
+        // Montgomery squaring doubles t. Reach t = 64·N by the binary expansion of N.
+        let mut x = m.one;
+        let doublings = |x: &mut [u64; N], m: &Modulus<N>| {
+            for _ in 0..64 {
+                *x = m.double(x);
+            }
+        };
+        doublings(&mut x, &m); // t = 64
+        let top = usize::BITS - 1 - N.leading_zeros();
+        for bit in (0..top).rev() {
+            x = m.canonical(&m.sqr(&x)); // t = 2t
+            if (N >> bit) & 1 == 1 {
+                doublings(&mut x, &m); // t = t + 64
+            }
+        }
+        m.r2 = x;
+        x.zeroize();
+        Some(m)
+    }
+
+    /// The modulus.
+    pub(crate) fn n(&self) -> &[u64; N] {
+        &self.n
+    }
+
+    /// One in Montgomery form (R mod n).
+    pub(crate) fn one(&self) -> &[u64; N] {
+        &self.one
+    }
+
+    /// R² mod n.
+    pub(crate) fn r2(&self) -> &[u64; N] {
+        &self.r2
+    }
+
+    /// 2·x mod n for x < n.
+    pub(crate) fn double(&self, x: &[u64; N]) -> [u64; N] {
+        let mut y = [0u64; N];
+        let mut top = 0;
+        for (d, &s) in y.iter_mut().zip(x) {
+            *d = (s << 1) | top;
+            top = s >> 63;
+        }
+        let (d, borrow) = sub(&y, &self.n);
+        // 2x ≥ n when the shift carried out or the subtraction did not borrow.
+        let keep_difference = top | (borrow ^ 1);
+        let out = select(&y, &d, Choice::from(keep_difference as u8));
+        y.zeroize();
+        out
+    }
+
+    /// x − bit·n over N limbs (wrapping): the almost-Montgomery final step, where `bit` is the
+    /// carry out of the top limb, so that x + bit·R − bit·n < R.
+    #[inline(always)]
+    fn subtract_if(&self, x: &mut [u64; N], bit: u64) {
+        let mask = mask(bit);
+        let mut borrow = 0;
+        for (l, &m) in x.iter_mut().zip(&self.n) {
+            (*l, borrow) = sbb(*l, m & mask, borrow);
+        }
+    }
+
+    /// The representative of x (< R) in [0, n): one conditional subtraction, since R < 2n.
+    #[inline]
+    pub(crate) fn canonical(&self, x: &[u64; N]) -> [u64; N] {
+        let (d, borrow) = sub(x, &self.n);
+        select(&d, x, Choice::from(borrow as u8))
+    }
+
+    /// Montgomery product a·b·R⁻¹ mod n (almost: < R), for a, b < R.
+    ///
+    /// Column k of a·b + m·n, with m_k chosen so that the columns below N vanish. The operands
+    /// are laid out in pairs, (a_i, m_i) forward and (b_j, n_j) backward, so that both sums of a
+    /// column run in one loop over contiguous memory.
+    #[inline]
+    pub(crate) fn mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let mut x = [[0u64; 2]; N];
+        let mut y = [[0u64; 2]; N];
+        for (i, (&ai, (&bi, &ni))) in a.iter().zip(b.iter().zip(&self.n)).enumerate() {
+            x[i][0] = ai;
+            y[N - 1 - i] = [bi, ni];
+        }
+        let mut t = [0u64; N];
+        let mut acc = Acc::ZERO;
+        for k in 0..N {
+            // Σ_{i ≤ k} a_i·b_{k−i} + m_i·n_{k−i}, while m_k is still zero.
+            dot_pairs(&mut acc, &x[..=k], &y[N - 1 - k..]);
+            let mk = acc.low().wrapping_mul(self.n0);
+            x[k][1] = mk;
+            acc.mac(mk, self.n[0]);
+            acc.shift();
+        }
+        for k in N..2 * N - 1 {
+            dot_pairs(&mut acc, &x[k + 1 - N..], &y[..2 * N - 1 - k]);
+            t[k - N] = acc.low();
+            acc.shift();
+        }
+        t[N - 1] = acc.low();
+        acc.shift();
+        // (a·b + m·n)/R < R + n: the carry out of the top limb is 0 or 1.
+        self.subtract_if(&mut t, acc.low());
+        x.zeroize();
+        y.zeroize();
+        t
+    }
+
+    /// Montgomery square a²·R⁻¹ mod n (almost: < R), for a < R: the 2N-limb square with each
+    /// cross product computed once ([`square_wide`]), then [`Self::reduce`].
+    #[inline]
+    pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+        let mut wide = [[0u64; N]; 2];
+        square_wide(a, &mut wide);
+        let out = self.reduce(&wide[0], &wide[1]);
+        wide.zeroize();
+        out
+    }
+
+    /// Montgomery reduction of lo + hi·R < R²: (lo + hi·R)·R⁻¹ mod n (almost: < R). Column by
+    /// column: m_k makes column k < N vanish, columns N..2N − 1 are the result.
+    #[inline]
+    pub(crate) fn reduce(&self, lo: &[u64; N], hi: &[u64; N]) -> [u64; N] {
+        let nr = &self.n_rev;
+        let mut m = [0u64; N];
+        let mut t = [0u64; N];
+        let mut acc = Acc::ZERO;
+        for k in 0..N {
+            acc.add_limb(lo[k]);
+            // Σ_{i < k} m_i·n_{k−i}, with n_j = nr[N − 1 − j].
+            dot(&mut acc, &m[..k], &nr[N - 1 - k..N - 1]);
+            let mk = acc.low().wrapping_mul(self.n0);
+            m[k] = mk;
+            acc.mac(mk, self.n[0]);
+            acc.shift();
+        }
+        for k in N..2 * N {
+            acc.add_limb(hi[k - N]);
+            dot(&mut acc, &m[k + 1 - N..], &nr[..2 * N - 1 - k]);
+            t[k - N] = acc.low();
+            acc.shift();
+        }
+        // (lo + hi·R + m·n)/R < R + n: the carry is 0 or 1.
+        self.subtract_if(&mut t, acc.low());
+        m.zeroize();
+        t
+    }
+
+    /// a·R mod n (almost: < R), for any a < R.
+    #[inline]
+    pub(crate) fn to_montgomery(&self, a: &[u64; N]) -> [u64; N] {
+        self.mul(a, &self.r2)
+    }
+
+    /// a·R⁻¹ mod n in [0, n): the value of a Montgomery-form number (any a < R).
+    #[inline]
+    pub(crate) fn from_montgomery(&self, a: &[u64; N]) -> [u64; N] {
+        // (a + m·n)/R ≤ n, equal only when a ≡ 0 mod n, which canonical() maps to 0.
+        self.canonical(&self.reduce(a, &[0; N]))
+    }
+}
+
+/// The 2N-limb square of a into `out` = [low N limbs, high N limbs]: each cross product
+/// a_i·a_j (i < j) once, row by row, then doubled, plus the squares a_i² on the diagonal.
+#[inline(always)]
+pub(crate) fn square_wide<const N: usize>(a: &[u64; N], out: &mut [[u64; N]; 2]) {
+    *out = [[0; N]; 2];
+    let t = out.as_flattened_mut();
+    for (i, &ai) in a.iter().enumerate() {
+        let mut c = 0;
+        // Row i covers limbs 2i + 1 ..= i + N − 1 and sets limb i + N (empty for i = N − 1).
+        if let (Some(row), Some(rhs)) = (t.get_mut(2 * i + 1..i + N), a.get(i + 1..)) {
+            for (o, &aj) in row.iter_mut().zip(rhs) {
+                (*o, c) = mac(*o, ai, aj, c);
+            }
+        }
+        if let Some(top) = t.get_mut(i + N) {
+            *top = c;
+        }
+    }
+    // a² < R², so nothing carries out of the top limb.
+    let mut shifted_out = 0;
+    let mut carry = 0;
+    for (pair, &ai) in t.as_chunks_mut::<2>().0.iter_mut().zip(a) {
+        let (l, h) = (pair[0], pair[1]);
+        let dl = (l << 1) | shifted_out;
+        let dh = (h << 1) | (l >> 63);
+        shifted_out = h >> 63;
+        let (sl, sh) = mac(0, ai, ai, 0);
+        (pair[0], carry) = adc(dl, sl, carry);
+        (pair[1], carry) = adc(dh, sh, carry);
+    }
+}
+
+/// The 2N-limb product a·b as [low N limbs, high N limbs], row by row.
+pub(crate) fn mul_wide<const N: usize>(a: &[u64; N], b: &[u64; N]) -> [[u64; N]; 2] {
+    let mut out = [[0u64; N]; 2];
+    let t = out.as_flattened_mut();
+    for (i, &ai) in a.iter().enumerate() {
+        let mut c = 0;
+        if let Some(row) = t.get_mut(i..i + N) {
+            for (o, &bj) in row.iter_mut().zip(b) {
+                (*o, c) = mac(*o, ai, bj, c);
+            }
+        }
+        if let Some(top) = t.get_mut(i + N) {
+            *top = c;
+        }
+    }
+    out
+}
