@@ -105,7 +105,7 @@ impl WrappingPrivateKey {
         if ciphertext.is_empty() || ciphertext.len() > MAX_ENCRYPTED_KEY_MATERIAL_LEN {
             return Err(Error::InvalidCiphertext);
         }
-        let material = match (self::scheme(scheme), self.as_rsa(), self.as_sm2()) {
+        let material = match (self::scheme(scheme), self.as_rsa_op(), self.as_sm2()) {
             (Scheme::Oaep(hash), Some(key), _) => rsa_oaep::decrypt(key, hash, ciphertext, rng),
             (Scheme::RsaAes(hash), Some(key), _) => {
                 rsa_aes_key_wrap::unwrap(key, hash, ciphertext, rng)

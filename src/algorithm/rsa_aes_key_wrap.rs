@@ -9,11 +9,11 @@
 use alloc::vec::Vec;
 
 use rand_core::CryptoRng;
-use rsa::traits::PublicKeyParts;
 use zeroize::Zeroizing;
 
 use crate::algorithm::kwp;
 use crate::algorithm::rsa_oaep::{self, OaepHash};
+use crate::arith::rsadp::RsaPrivateOp;
 use crate::error::Error;
 
 /// Client side: OAEP(ephemeral AES key) || KWP(AES key, material).
@@ -34,7 +34,7 @@ pub(crate) fn wrap<R: CryptoRng + ?Sized>(
 /// when the OAEP block does not decrypt to a 32-byte key (under an all-zero stand-in key), so the
 /// work done does not tell which of the two failed.
 pub(crate) fn unwrap<R: CryptoRng + ?Sized>(
-    key: &rsa::PrivateKey,
+    key: &RsaPrivateOp,
     hash: OaepHash,
     ciphertext: &[u8],
     rng: &mut R,

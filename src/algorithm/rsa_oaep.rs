@@ -1,18 +1,16 @@
 //! RSAES-OAEP (RFC 8017 §7.1) as KMS uses it: MGF1 with the same hash as OAEP, empty label.
 //!
-//! Decryption is always blinded with the caller's RNG (`rsa` 0.10 `hazmat::rsa_decrypt_and_check`
-//! with `Some(rng)`); the unblinded path is never used. The OAEP decoding after it is ours (see
-//! [`decrypt`]).
+//! Decryption is always blinded (`crate::arith::rsadp`); there is no unblinded path. The OAEP
+//! decoding after it is ours (see [`decrypt`]).
 
-use alloc::vec;
 use alloc::vec::Vec;
 
 use rand_core::CryptoRng;
-use rsa::traits::PublicKeyParts;
 use sha2::Digest;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
+use crate::arith::rsadp::RsaPrivateOp;
 use crate::error::Error;
 
 /// The OAEP hash (and MGF1 hash: KMS uses the same one for both).
@@ -42,38 +40,26 @@ pub(crate) fn encrypt<R: CryptoRng + ?Sized>(
 /// RSAES-OAEP-DECRYPT (RFC 8017 §7.1.2) with an empty label, blinded. Every failure is
 /// [`Error::InvalidCiphertext`].
 ///
-/// The RSA step is `rsa` 0.10's blinded RSADP (`hazmat::rsa_decrypt_and_check`: c < n, base and
-/// exponent blinding with the caller's RNG, CRT result checked by re-encryption). The EME-OAEP
-/// decoding (step 3) is done here because `rsa` 0.10.0's decoder omits the check of step 3.g that
-/// the first octet Y of EM is zero: it accepts Wycheproof's "First byte is 1" vectors.
+/// The RSA step (2.a–2.c) is this crate's RSADP (`crate::arith::rsadp`: c < n, the CRT with base
+/// blinding whose pair is kept in the key and refreshed by squaring, exponent blinding with the
+/// caller's RNG, the result checked by re-encryption). The EME-OAEP decoding (step 3) is done
+/// here because `rsa` 0.10.0's decoder omits the check of step 3.g that the first octet Y of EM is
+/// zero: it accepts Wycheproof's "First byte is 1" vectors.
 pub(crate) fn decrypt<R: CryptoRng + ?Sized>(
-    key: &rsa::PrivateKey,
+    key: &RsaPrivateOp,
     hash: OaepHash,
     ciphertext: &[u8],
     rng: &mut R,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let k = key.size();
     // Step 1.b: the ciphertext is exactly k bytes. Its length is public.
-    if ciphertext.len() != k {
+    if ciphertext.len() != key.size() {
         return Err(Error::InvalidCiphertext);
     }
-    // Step 2.a: c = OS2IP(C), at the modulus's storage precision.
-    let c = rsa::BoxedUint::from_be_slice(ciphertext, key.n_bits_precision())
-        .map_err(|_| Error::InvalidCiphertext)?;
-    // Step 2.b: m = RSADP(K, c), blinded; it refuses c ≥ n.
-    let m = Zeroizing::new(
-        rsa::hazmat::rsa_decrypt_and_check(key, Some(rng), &c)
-            .map_err(|_| Error::InvalidCiphertext)?,
-    );
-    // Step 2.c: EM = I2OSP(m, k). m < n, so its big-endian bytes beyond the last k are zero.
-    let m_bytes = Zeroizing::new(m.to_be_bytes());
-    let mut em = Zeroizing::new(vec![0u8; k]);
-    let tail = m_bytes
-        .get(m_bytes.len().saturating_sub(k)..)
-        .unwrap_or_default();
-    if let Some(dst) = em.get_mut(k - tail.len()..) {
-        dst.copy_from_slice(tail);
-    }
+    // Steps 2.a–2.c: c = OS2IP(C); m = RSADP(K, c), blinded, which refuses c ≥ n; EM =
+    // I2OSP(m, k).
+    let mut em = key
+        .decrypt(ciphertext, rng)
+        .ok_or(Error::InvalidCiphertext)?;
     match hash {
         OaepHash::Sha1 => eme_oaep_decode::<sha1::Sha1>(&mut em),
         OaepHash::Sha256 => eme_oaep_decode::<sha2::Sha256>(&mut em),
@@ -132,6 +118,7 @@ pub(crate) fn mgf1_xor<D: Digest>(seed: &[u8], out: &mut [u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     /// EME-OAEP encoding (RFC 8017 §7.1.1 step 2) with a fixed seed, then `tamper`.
     fn encode(k: usize, message: &[u8], tamper: impl FnOnce(&mut [u8])) -> Vec<u8> {

@@ -118,6 +118,7 @@ pub(crate) fn pow_montgomery_x2<const N: usize, const E: usize>(
 }
 
 /// base^exp mod n for a plain base (any value below R) and exponent; the result in [0, n).
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn pow<const N: usize, const E: usize>(
     m: &Modulus<N>,
     base: &[u64; N],

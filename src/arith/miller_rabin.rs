@@ -12,11 +12,13 @@
 //! valuation of w − 1: on average 2 bits of an accepted prime, as in every Miller–Rabin
 //! implementation that does not pad the loop to the candidate's width.
 
+use crypto_bigint::BoxedUint;
 use subtle::Choice;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::exp::pow_montgomery;
 use super::montgomery::{Modulus, ct_eq, select, sub};
+use super::to_limbs;
 
 /// A prime candidate w prepared for Miller–Rabin rounds: its Montgomery constants, d and s with
 /// w − 1 = 2^s·d, and −1 in Montgomery form. Wiped on drop.
@@ -117,4 +119,55 @@ fn shift_right<const N: usize>(x: &[u64; N], s: u32) -> [u64; N] {
         };
     }
     out
+}
+
+/// A [`Candidate`] of one of the prime sizes the prime search uses, behind one type: 512 bits
+/// (tests), and 1024, 1536 and 2048 bits (RSA-2048/3072/4096).
+pub(crate) enum PrimeCandidate {
+    /// 512 bits.
+    W512(Candidate<8>),
+    /// 1024 bits.
+    W1024(Candidate<16>),
+    /// 1536 bits.
+    W1536(Candidate<24>),
+    /// 2048 bits.
+    W2048(Candidate<32>),
+}
+
+impl PrimeCandidate {
+    /// `w` as a `bits`-bit candidate; `None` for another size, or unless w is odd, above 3 and
+    /// has exactly `bits` bits.
+    pub(crate) fn new(w: &BoxedUint, bits: u32) -> Option<Self> {
+        Some(match bits {
+            512 => PrimeCandidate::W512(Candidate::new(&Zeroizing::new(to_limbs(w)?))?),
+            1024 => PrimeCandidate::W1024(Candidate::new(&Zeroizing::new(to_limbs(w)?))?),
+            1536 => PrimeCandidate::W1536(Candidate::new(&Zeroizing::new(to_limbs(w)?))?),
+            2048 => PrimeCandidate::W2048(Candidate::new(&Zeroizing::new(to_limbs(w)?))?),
+            _ => return None,
+        })
+    }
+
+    /// [`Candidate::test_base_two`].
+    pub(crate) fn test_base_two(&self) -> bool {
+        match self {
+            PrimeCandidate::W512(c) => c.test_base_two(),
+            PrimeCandidate::W1024(c) => c.test_base_two(),
+            PrimeCandidate::W1536(c) => c.test_base_two(),
+            PrimeCandidate::W2048(c) => c.test_base_two(),
+        }
+    }
+
+    /// [`Candidate::test`] with base `b` (1 < b < w − 1); `false` (composite) if b does not fit
+    /// the width, which no caller's base can do.
+    pub(crate) fn test(&self, b: &BoxedUint) -> bool {
+        fn run<const N: usize>(c: &Candidate<N>, b: &BoxedUint) -> bool {
+            to_limbs::<N>(b).is_some_and(|b| c.test(&Zeroizing::new(b)))
+        }
+        match self {
+            PrimeCandidate::W512(c) => run(c, b),
+            PrimeCandidate::W1024(c) => run(c, b),
+            PrimeCandidate::W1536(c) => run(c, b),
+            PrimeCandidate::W2048(c) => run(c, b),
+        }
+    }
 }

@@ -16,8 +16,6 @@ pub(crate) mod miller_rabin;
 pub(crate) mod montgomery;
 pub(crate) mod rsadp;
 
-pub(crate) use montgomery::Modulus;
-
 /// The limbs of a `crypto-bigint` number as `[u64; N]`, or `None` when its value does not fit
 /// (whether it fits is public for every caller: their widths are fixed; the words are read
 /// without a branch on their values). Works for 32- and 64-bit `Word`s.

@@ -13,8 +13,8 @@
 //! B. S. Kaliski, "Analyzing and comparing Montgomery multiplication algorithms", IEEE Micro 16(3),
 //! 1996): each output column is summed in a three-limb accumulator, so a limb product costs one
 //! multiplication and three additions, with no load or store of an intermediate limb. Squaring is
-//! separate ([`Modulus::sqr`]): each cross product a_i·a_j (i < j) is computed once and doubled,
-//! N(N+1)/2 limb products instead of N², then the same column-wise reduction.
+//! separate ([`Modulus::sqr`]): each cross product a_i·a_j (i < j) is computed once (against the
+//! limbs of 2a), N(N+1)/2 + N − 1 limb products for the square instead of N².
 //!
 //! Constant time: no branch and no memory index depends on the value of an operand or of the
 //! modulus; loop bounds depend on N only. Conditional operations go through `subtle` masks.
@@ -168,6 +168,24 @@ fn dot_pairs(acc: &mut Acc, x: &[[u64; 2]], y: &[[u64; 2]]) {
     acc.add(&second);
 }
 
+/// acc += Σ x[i][1]·y[i][1] over the common length (the second position of each pair only),
+/// in two accumulators.
+#[inline(always)]
+fn dot_second(acc: &mut Acc, x: &[[u64; 2]], y: &[[u64; 2]]) {
+    let len = x.len().min(y.len());
+    let (x_pairs, x_rest) = x[..len].as_chunks::<2>();
+    let (y_pairs, y_rest) = y[..len].as_chunks::<2>();
+    let mut odd = Acc::ZERO;
+    for (xs, ys) in x_pairs.iter().zip(y_pairs) {
+        acc.mac(xs[0][1], ys[0][1]);
+        odd.mac(xs[1][1], ys[1][1]);
+    }
+    for (xs, ys) in x_rest.iter().zip(y_rest) {
+        acc.mac(xs[1], ys[1]);
+    }
+    acc.add(&odd);
+}
+
 /// An odd modulus n with 2^(64·N − 1) < n < 2^(64·N), and its Montgomery constants. Secret when
 /// n is (a prime candidate, an RSA prime): wiped on drop.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -315,15 +333,75 @@ impl<const N: usize> Modulus<N> {
         t
     }
 
-    /// Montgomery square a²·R⁻¹ mod n (almost: < R), for a < R: the 2N-limb square with each
-    /// cross product computed once ([`square_wide`]), then [`Self::reduce`].
+    /// Montgomery square a²·R⁻¹ mod n (almost: < R), for a < R.
+    ///
+    /// Each cross product is computed once, against the limbs of 2a instead of a so that no
+    /// column sum has to be doubled: with d_j = (a_j ≪ 1) | (a_{j−1} ≫ 63), the limbs of 2a,
+    /// a² = Σ a_i²·B^{2i} + Σ_{i ≤ N−2} a_i·(a_{i+1} ≪ 1)·B^{2i+1} + Σ_{j ≥ i+2} a_i·d_j·B^{i+j}
+    /// (B = 2^64, d_N = a_{N−1} ≫ 63): N(N+1)/2 + N − 1 limb products. Column k then sums its
+    /// cross products together with the reduction products m_i·n_{k−i}, in pairs (a_i, m_i) ×
+    /// (d_j, n_j) while both are present and the reduction alone after that, as in [`Self::mul`].
     #[inline]
     pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
-        let mut wide = [[0u64; N]; 2];
-        square_wide(a, &mut wide);
-        let out = self.reduce(&wide[0], &wide[1]);
-        wide.zeroize();
-        out
+        const { assert!(N % 2 == 0) };
+        let n = &self.n;
+        let mut x = [[0u64; 2]; N];
+        let mut y = [[0u64; 2]; N];
+        let mut carry_in = 0;
+        for j in 0..N {
+            x[j][0] = a[j];
+            y[N - 1 - j] = [(a[j] << 1) | carry_in, n[j]];
+            carry_in = a[j] >> 63;
+        }
+        let d_top = carry_in;
+        let mut t = [0u64; N];
+        let mut acc = Acc::ZERO;
+        // Columns 2j and 2j + 1 below N: cross products (both lanes) for i < j, then the
+        // reduction alone for j ≤ i < k.
+        for j in 0..N / 2 {
+            for odd in 0..2 {
+                let k = 2 * j + odd;
+                let y0 = N - 1 - k;
+                dot_pairs(&mut acc, &x[..j], &y[y0..y0 + j]);
+                dot_second(&mut acc, &x[j..k], &y[y0 + j..y0 + k]);
+                if odd == 0 {
+                    acc.mac(a[j], a[j]);
+                } else {
+                    acc.mac(a[j], a[j + 1] << 1);
+                }
+                let mk = acc.low().wrapping_mul(self.n0);
+                x[k][1] = mk;
+                acc.mac(mk, n[0]);
+                acc.shift();
+            }
+        }
+        for j in N / 2..N {
+            for odd in 0..2 {
+                let k = 2 * j + odd;
+                if k == 2 * N - 1 {
+                    break;
+                }
+                // i from s = k + 1 − N; the partner of i is y[i − s].
+                let s = k + 1 - N;
+                dot_pairs(&mut acc, &x[s..j], &y[..j - s]);
+                dot_second(&mut acc, &x[j..], &y[j - s..]);
+                if odd == 0 {
+                    acc.mac(a[j], a[j]);
+                } else {
+                    acc.mac(a[j], a[j + 1] << 1);
+                }
+                // The j = N term: i = k − N ≤ N − 2, times d_N (0 or 1).
+                acc.mac(a[k - N], d_top);
+                t[k - N] = acc.low();
+                acc.shift();
+            }
+        }
+        t[N - 1] = acc.low();
+        acc.shift();
+        self.subtract_if(&mut t, acc.low());
+        x.zeroize();
+        y.zeroize();
+        t
     }
 
     /// Montgomery reduction of lo + hi·R < R²: (lo + hi·R)·R⁻¹ mod n (almost: < R). Column by
@@ -366,38 +444,6 @@ impl<const N: usize> Modulus<N> {
     pub(crate) fn from_montgomery(&self, a: &[u64; N]) -> [u64; N] {
         // (a + m·n)/R ≤ n, equal only when a ≡ 0 mod n, which canonical() maps to 0.
         self.canonical(&self.reduce(a, &[0; N]))
-    }
-}
-
-/// The 2N-limb square of a into `out` = [low N limbs, high N limbs]: each cross product
-/// a_i·a_j (i < j) once, row by row, then doubled, plus the squares a_i² on the diagonal.
-#[inline(always)]
-pub(crate) fn square_wide<const N: usize>(a: &[u64; N], out: &mut [[u64; N]; 2]) {
-    *out = [[0; N]; 2];
-    let t = out.as_flattened_mut();
-    for (i, &ai) in a.iter().enumerate() {
-        let mut c = 0;
-        // Row i covers limbs 2i + 1 ..= i + N − 1 and sets limb i + N (empty for i = N − 1).
-        if let (Some(row), Some(rhs)) = (t.get_mut(2 * i + 1..i + N), a.get(i + 1..)) {
-            for (o, &aj) in row.iter_mut().zip(rhs) {
-                (*o, c) = mac(*o, ai, aj, c);
-            }
-        }
-        if let Some(top) = t.get_mut(i + N) {
-            *top = c;
-        }
-    }
-    // a² < R², so nothing carries out of the top limb.
-    let mut shifted_out = 0;
-    let mut carry = 0;
-    for (pair, &ai) in t.as_chunks_mut::<2>().0.iter_mut().zip(a) {
-        let (l, h) = (pair[0], pair[1]);
-        let dl = (l << 1) | shifted_out;
-        let dh = (h << 1) | (l >> 63);
-        shifted_out = h >> 63;
-        let (sl, sh) = mac(0, ai, ai, 0);
-        (pair[0], carry) = adc(dl, sl, carry);
-        (pair[1], carry) = adc(dh, sh, carry);
     }
 }
 

@@ -462,6 +462,15 @@ impl RsaPrivateOp {
         })
     }
 
+    /// k, the length of the modulus in bytes (256, 384 or 512).
+    pub(crate) fn size(&self) -> usize {
+        match self {
+            RsaPrivateOp::Rsa2048(_) => 256,
+            RsaPrivateOp::Rsa3072(_) => 384,
+            RsaPrivateOp::Rsa4096(_) => 512,
+        }
+    }
+
     /// RSADP (RFC 8017 §5.1.2) of the k-byte big-endian `ciphertext`, blinded with `rng` and
     /// checked; EM = I2OSP(m, k). `None` for a ciphertext of another length or not below n, for
     /// an RNG that cannot give a blinding value, and for a failed check: the caller turns each
@@ -505,6 +514,9 @@ impl RsaPrivateOp {
         }
     }
 }
+
+// Dropping the box drops the `CrtKey`, which wipes every secret and the kept blinding pairs.
+impl ZeroizeOnDrop for RsaPrivateOp {}
 
 // The key is used through `&self` from any thread.
 const _: () = {

@@ -6,7 +6,7 @@ use crypto_bigint::{BoxedUint, ConcatenatingMul, Odd, RandomBits, Resize};
 use rand::SeedableRng;
 
 use super::exp::pow;
-use super::montgomery::{Modulus, mul_wide, square_wide};
+use super::montgomery::{Modulus, mul_wide};
 use super::{from_limbs, to_limbs};
 
 fn rng() -> rand::rngs::ChaCha8Rng {
@@ -52,12 +52,34 @@ fn wide_products_match_crypto_bigint() {
         let expected = from_limbs(&a).concatenating_mul(&from_limbs(&b));
         let flat: &[u64; 32] = product.as_flattened().try_into().unwrap();
         assert_eq!(from_limbs(flat), expected);
-        let mut square = [[0; 16]; 2];
-        square_wide(&a, &mut square);
-        let expected = from_limbs(&a).concatenating_mul(&from_limbs(&a));
-        let flat: &[u64; 32] = square.as_flattened().try_into().unwrap();
-        assert_eq!(from_limbs(flat), expected);
     }
+}
+
+/// The dedicated squaring agrees with the multiplication of a number by itself, at every
+/// width, including operands at or above n (almost-Montgomery values are only below R).
+#[test]
+fn squaring_matches_multiplication() {
+    fn check<const N: usize>(rng: &mut rand::rngs::ChaCha8Rng) {
+        let m = Modulus::new(&random_modulus::<N>(rng)).unwrap();
+        let mut x = random_limbs::<N>(rng);
+        for _ in 0..8 {
+            let (s, p) = (m.sqr(&x), m.mul(&x, &x));
+            assert_eq!(m.canonical(&s), m.canonical(&p));
+            x = s;
+        }
+        let all_ones = [u64::MAX; N];
+        assert_eq!(
+            m.canonical(&m.sqr(&all_ones)),
+            m.canonical(&m.mul(&all_ones, &all_ones))
+        );
+    }
+    let mut rng = rng();
+    check::<8>(&mut rng);
+    check::<16>(&mut rng);
+    check::<24>(&mut rng);
+    check::<32>(&mut rng);
+    check::<48>(&mut rng);
+    check::<64>(&mut rng);
 }
 
 #[test]

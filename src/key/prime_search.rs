@@ -7,22 +7,24 @@
 //! (`prime_search_parallel`) distributed exactly like this one.
 //!
 //! Cost model (RSA-4096, 2048-bit primes; see BENCHMARKS.md): a random 2048-bit odd number is prime
-//! with probability ≈ 1/710; trial division (B.3, `small_primes`) leaves ≈ 1 candidate in 9, and
-//! each survivor costs one Miller–Rabin exponentiation (≈ 5 ms with `crypto-bigint`), which is where
-//! almost all the time goes. Composites fail the first round, so only the final prime pays for
-//! every round of Table B.1.
+//! with probability ≈ 1/710; trial division (B.3, `small_primes`) leaves ≈ 1 candidate in 10, and
+//! each survivor costs one Miller–Rabin exponentiation, which is where almost all the time goes.
+//! The exponentiations are this crate's own fixed-width Montgomery arithmetic (`crate::arith`).
+//! A survivor is first put through a base-2 round computed by squaring and doubling (≈ 80 % of a
+//! random-base round): composites fail it, so only the final prime pays for it and for every
+//! random-base round of Table B.1.
 //!
-//! Timing: a rejected candidate may be rejected early (trial division, first Miller–Rabin round);
-//! a rejected candidate is a discarded random value, so that timing reveals nothing about the prime
-//! finally accepted. The exponentiations themselves are `crypto-bigint`'s constant-time
-//! `pow_bounded_exp`. What the accepted prime does leak through timing is inherited from
-//! `crypto-primes`'s `MillerRabin` (the loop over `s`, where `p − 1 = 2^s·d`, and the variable-time
-//! Montgomery-parameter setup), exactly as in the `rsa` crate's own generator.
+//! Timing: a rejected candidate may be rejected early (trial division, the base-2 filter, a
+//! Miller–Rabin round); a rejected candidate is a discarded random value, so that timing reveals
+//! nothing about the prime finally accepted. For the accepted prime every step is constant-time
+//! (Montgomery setup, exponentiation, the squarings after it without early exit) except the
+//! number s of those squarings, where p − 1 = 2^s·d: s is ≈ 2 bits of p on average, as in every
+//! Miller–Rabin implementation that does not pad the loop to the candidate's width.
 
-use crypto_bigint::{BitOps, BoxedUint, Odd, RandomBits, Word};
-use crypto_primes::hazmat::MillerRabin;
+use crypto_bigint::{BitOps, BoxedUint, CheckedAdd, NonZero, RandomBits, RandomMod, Word};
 use rand_core::CryptoRng;
 
+use crate::arith::miller_rabin::PrimeCandidate;
 use crate::key::small_primes::{self, TrialDivision};
 use crate::policy::material::rsa::primes_far_enough_apart as far_enough_apart;
 
@@ -93,18 +95,46 @@ pub(crate) fn test_one_candidate<R: CryptoRng + ?Sized>(
     if !keep_going() {
         return Tested::Rejected;
     }
-    let Some(odd) = Odd::new(candidate).into_option() else {
+    let Some(mr) = PrimeCandidate::new(&candidate, bits) else {
         return Tested::Rejected;
     };
-    // Step 4.5.1 / Appendix B.3.1: Miller–Rabin with random bases, Table B.1 rounds. A composite
-    // fails the first round (practically always), so only the final prime pays for all of them.
-    let mr = MillerRabin::new(odd.clone());
-    for _ in 0..target.mr_rounds {
-        if !keep_going() || mr.test_random_base(rng).is_composite() {
+    // Step 4.5.1 / Appendix B.3.1: Miller–Rabin with random bases, Table B.1 rounds. The first
+    // base is drawn before the composite filter, exactly when `crypto-primes`' `MillerRabin`
+    // drew it, so the RNG stream — and the prime a seed gives — is what it was before the
+    // filter existed (a composite that the base-2 round and a random-base round judge
+    // differently is astronomically rare).
+    let Some(mut base) = random_base(rng, &candidate) else {
+        return Tested::Rejected;
+    };
+    // The composite filter: a base-2 round costs about 80 % of a random-base one, and almost
+    // every candidate that reaches this point is composite and fails it. It only ever rejects
+    // composites, so the primes accepted are the same; only the final prime pays for it as
+    // well as for every Table B.1 round.
+    if !keep_going() || !mr.test_base_two() {
+        return Tested::Rejected;
+    }
+    for round in 0..target.mr_rounds {
+        if round > 0 {
+            let Some(next) = random_base(rng, &candidate) else {
+                return Tested::Rejected;
+            };
+            base = next;
+        }
+        if !keep_going() || !mr.test(&base) {
             return Tested::Rejected;
         }
     }
-    Tested::Prime(odd.get())
+    Tested::Prime(candidate)
+}
+
+/// A Miller–Rabin base uniform in [2, w − 2] (FIPS 186-5 B.3.1 step 4.1), drawn exactly as
+/// `crypto-primes` 0.7's `MillerRabin::test_random_base` draws it (rejection sampling of
+/// w − 3 then + 2), so that a seed gives the same candidates as it did with that test.
+fn random_base<R: CryptoRng + ?Sized>(rng: &mut R, w: &BoxedUint) -> Option<BoxedUint> {
+    let range = NonZero::new(w.wrapping_sub(BoxedUint::from(3u32))).into_option()?;
+    BoxedUint::random_mod_vartime(rng, &range)
+        .checked_add(&BoxedUint::from(2u32))
+        .into_option()
 }
 
 /// `candidate ≥ √2 · 2^(bits − 1)`, judged on the top word (see [`SQRT2_TOP`]). `bits` is a
@@ -179,11 +209,22 @@ mod cost_model {
             let reps = 20;
             let t = Instant::now();
             for c in candidates.iter().take(reps) {
-                let mr = MillerRabin::new(Odd::new(c.clone()).unwrap());
-                core::hint::black_box(mr.test_random_base(&mut rng));
+                // What a survivor of trial division costs: the base-2 composite filter.
+                let mr = PrimeCandidate::new(c, bits).unwrap();
+                core::hint::black_box(mr.test_base_two());
             }
             let mr_cost = t.elapsed().as_secs_f64() / reps as f64;
-            std::println!("{bits}-bit: one Miller-Rabin round {:.3} ms", mr_cost * 1e3);
+            let t = Instant::now();
+            for c in candidates.iter().take(reps) {
+                let mr = PrimeCandidate::new(c, bits).unwrap();
+                core::hint::black_box(mr.test(&random_base(&mut rng, c).unwrap()));
+            }
+            let random_cost = t.elapsed().as_secs_f64() / reps as f64;
+            std::println!(
+                "{bits}-bit: base-2 filter {:.3} ms, one random-base Miller-Rabin round {:.3} ms",
+                mr_cost * 1e3,
+                random_cost * 1e3
+            );
             for log_bound in [12u32, 14, 15, 16, 17, 18] {
                 let t = Instant::now();
                 let trial = TrialDivision::below(1 << log_bound, bits);

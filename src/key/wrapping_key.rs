@@ -16,6 +16,7 @@ use rsa::traits::PublicKeyParts;
 use spki::{DecodePublicKey, EncodePublicKey};
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
+use crate::arith::rsadp::RsaPrivateOp;
 use crate::error::Error;
 use crate::key::rsa_keygen;
 use crate::key::sm2_scalar;
@@ -35,15 +36,35 @@ pub struct WrappingPrivateKey {
 }
 
 // Both inner key types wipe themselves on drop (`rsa::PrivateKey: ZeroizeOnDrop`,
-// `sm2::SecretKey: ZeroizeOnDrop`); the assertion below keeps it that way.
+// `RsaPrivateOp: ZeroizeOnDrop`, `sm2::SecretKey: ZeroizeOnDrop`); the assertion below keeps it
+// that way.
 enum PrivateInner {
-    Rsa(Box<rsa::PrivateKey>),
+    Rsa(Box<RsaPrivate>),
     Sm2(sm2::SecretKey),
+}
+
+/// An RSA wrapping private key: the `rsa` key (its public half, PKCS#8 export) and the same key
+/// prepared for RSADP on the fixed-width arithmetic, which also keeps the blinding pairs.
+struct RsaPrivate {
+    key: rsa::PrivateKey,
+    op: RsaPrivateOp,
+}
+
+impl RsaPrivate {
+    fn new(key: rsa::PrivateKey) -> Result<Self, Error> {
+        // Every wrapping key has a 2048-, 3072- or 4096-bit modulus and two primes of half its
+        // size (generation and import both make sure), which is what `RsaPrivateOp` needs.
+        let op = RsaPrivateOp::new(&key).ok_or(Error::InvalidKey(
+            "an RSA wrapping key must have two primes of half the modulus size",
+        ))?;
+        Ok(RsaPrivate { key, op })
+    }
 }
 
 const _: () = {
     const fn zeroize_on_drop<T: ZeroizeOnDrop>() {}
     zeroize_on_drop::<rsa::PrivateKey>();
+    zeroize_on_drop::<RsaPrivateOp>();
     zeroize_on_drop::<sm2::SecretKey>();
 };
 
@@ -70,7 +91,10 @@ impl WrappingPrivateKey {
         rng: &mut R,
     ) -> Result<Self, Error> {
         let inner = match spec.rsa_modulus_len() {
-            Some(k) => PrivateInner::Rsa(Box::new(rsa_keygen::generate(rng, k * 8)?)),
+            Some(k) => PrivateInner::Rsa(Box::new(RsaPrivate::new(rsa_keygen::generate(
+                rng,
+                k * 8,
+            )?)?)),
             // A scalar in [1, n − 1], redrawn a bounded number of times: an RNG stuck at zero
             // is an error, not a hang (`sm2::SecretKey::generate_from_rng` loops forever).
             None => (0..sm2_scalar::MAX_K_DRAWS)
@@ -89,7 +113,7 @@ impl WrappingPrivateKey {
     /// The public half.
     pub fn public_key(&self) -> WrappingPublicKey {
         let inner = match &self.inner {
-            PrivateInner::Rsa(k) => PublicInner::Rsa(Box::new(k.to_public_key())),
+            PrivateInner::Rsa(k) => PublicInner::Rsa(Box::new(k.key.to_public_key())),
             PrivateInner::Sm2(k) => PublicInner::Sm2(k.public_key()),
         };
         WrappingPublicKey {
@@ -101,7 +125,7 @@ impl WrappingPrivateKey {
     /// The private key as PKCS#8 DER (RFC 5208), in a buffer wiped on drop.
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
         let doc = match &self.inner {
-            PrivateInner::Rsa(k) => k.to_pkcs8_der(),
+            PrivateInner::Rsa(k) => k.key.to_pkcs8_der(),
             PrivateInner::Sm2(k) => k.to_pkcs8_der(),
         }
         .map_err(|_| Error::InvalidKey("the private key could not be encoded as PKCS#8"))?;
@@ -116,7 +140,7 @@ impl WrappingPrivateKey {
             let spec = rsa_wrapping_key_spec(&key)?;
             return Ok(WrappingPrivateKey {
                 spec,
-                inner: PrivateInner::Rsa(Box::new(key)),
+                inner: PrivateInner::Rsa(Box::new(RsaPrivate::new(key)?)),
             });
         }
         // The same strict PKCS#8 and EC checks as imported SM2 key material.
@@ -131,9 +155,10 @@ impl WrappingPrivateKey {
         })
     }
 
-    pub(crate) fn as_rsa(&self) -> Option<&rsa::PrivateKey> {
+    /// The RSA key prepared for RSADP (blinded CRT on the fixed-width arithmetic).
+    pub(crate) fn as_rsa_op(&self) -> Option<&RsaPrivateOp> {
         match &self.inner {
-            PrivateInner::Rsa(k) => Some(k),
+            PrivateInner::Rsa(k) => Some(&k.op),
             PrivateInner::Sm2(_) => None,
         }
     }
