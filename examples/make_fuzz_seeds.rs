@@ -137,6 +137,7 @@ fn main() {
 
     service_seeds(&mut rng, &mut put);
     decoder_seeds(&mut rng, &mut put);
+    modexp_seeds(&mut rng, &mut put);
 
     println!("wrote {written} new seed files under {}", root.display());
 }
@@ -417,4 +418,17 @@ fn decoder_seeds(rng: &mut ChaCha20Rng, put: &mut impl FnMut(&str, &[u8])) {
         }
     }
     put("kwp_unwrap", &[&[0u8][..], &random_bytes(rng, 24)].concat());
+}
+
+/// `modexp`: `[width, flags, n || base || exponent]` (see src/arith/fuzzing.rs): per width, random
+/// values and the edges the flags select (base n − 1, 0 or 1, exponent 0 or 1, n just above
+/// 2^(k−1) or just below 2^k).
+fn modexp_seeds(rng: &mut ChaCha20Rng, put: &mut impl FnMut(&str, &[u8])) {
+    for (width, limbs) in [16usize, 24, 32, 48, 64].into_iter().enumerate() {
+        for flags in [0u8, 0x21, 0x42, 0x14, 0x08] {
+            let mut input = vec![width as u8, flags];
+            input.extend(random_bytes(rng, 3 * 8 * limbs));
+            put("modexp", &input);
+        }
+    }
 }

@@ -28,6 +28,7 @@ mod service;
 
 /// The fixed-width modular arithmetic (`crate::arith`) behind a runtime width.
 pub use crate::arith::fuzzing as arith;
+pub use crate::arith::fuzzing::modexp;
 
 pub use decoders::{kwp_unwrap, oaep_decode};
 pub use service::{import_key_material_call, import_token_open, open_sealed_body};

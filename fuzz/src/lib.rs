@@ -248,6 +248,12 @@ pub fn kwp_unwrap(data: &[u8]) {
     body::kwp_unwrap(data);
 }
 
+/// Our fixed-width modular exponentiation held against `crypto-bigint`'s:
+/// `[width, flags, n || base || exponent]`.
+pub fn modexp(data: &[u8]) {
+    body::modexp(data);
+}
+
 /// A fuzz target: a name and its body.
 pub type Target = (&'static str, fn(&[u8]));
 
@@ -270,6 +276,7 @@ pub const TARGETS: &[Target] = &[
     ("unwrap_sm2pke", unwrap_sm2pke),
     ("oaep_decode", oaep_decode),
     ("kwp_unwrap", kwp_unwrap),
+    ("modexp", modexp),
     ("names", names),
     ("matrix", matrix),
     ("roundtrip", roundtrip),

@@ -63,6 +63,7 @@ pub fn pow_reference(n: &[u64], base: &[u64], e: &[u64]) -> Option<Vec<u64>> {
 /// Limbs of a `BoxedUint` (for tests that build inputs with `crypto-bigint`).
 pub fn limbs_of(x: &BoxedUint, width: usize) -> Option<Vec<u64>> {
     match width {
+        8 => to_limbs::<8>(x).map(|a| a.to_vec()),
         16 => to_limbs::<16>(x).map(|a| a.to_vec()),
         24 => to_limbs::<24>(x).map(|a| a.to_vec()),
         32 => to_limbs::<32>(x).map(|a| a.to_vec()),
@@ -70,4 +71,91 @@ pub fn limbs_of(x: &BoxedUint, width: usize) -> Option<Vec<u64>> {
         64 => to_limbs::<64>(x).map(|a| a.to_vec()),
         _ => None,
     }
+}
+
+fn miller_rabin_n<const N: usize>(w: &[u64], b: Option<&[u64]>) -> Option<bool> {
+    let c = super::miller_rabin::Candidate::<N>::new(&array(w)?)?;
+    Some(match b {
+        Some(b) => c.test(&array(b)?),
+        None => c.test_base_two(),
+    })
+}
+
+fn miller_rabin_any(w: &[u64], b: Option<&[u64]>) -> Option<bool> {
+    match w.len() {
+        8 => miller_rabin_n::<8>(w, b),
+        16 => miller_rabin_n::<16>(w, b),
+        24 => miller_rabin_n::<24>(w, b),
+        32 => miller_rabin_n::<32>(w, b),
+        _ => None,
+    }
+}
+
+/// One Miller–Rabin round (FIPS 186-5 B.3.1) on the odd candidate w (8, 16, 24 or 32 limbs, top
+/// bit set) with base b (1 < b < w − 1, same width): `Some(true)` for a strong probable prime.
+pub fn miller_rabin(w: &[u64], b: &[u64]) -> Option<bool> {
+    miller_rabin_any(w, Some(b))
+}
+
+/// The base-2 round of [`miller_rabin`] (squaring and doubling).
+pub fn miller_rabin_base_two(w: &[u64]) -> Option<bool> {
+    miller_rabin_any(w, None)
+}
+
+/// `modexp` fuzz target: `[width, flags, n ‖ base ‖ exponent]`, each 8·W bytes little-endian
+/// (missing bytes are zero), W = [`WIDTHS`]\[width mod 5\]. The harness makes n odd with its top
+/// bit set (the arithmetic's precondition); flag bits replace values with edges the fuzzer
+/// could not find through a constant-time comparison: bit 0 base = n − 1, bit 1 base = 0,
+/// bit 2 base = 1, bit 3 exponent = 0, bit 4 exponent = 1, bit 5 n = 2^(k−1) + (n mod 2^64),
+/// bit 6 n = 2^k − 2^64 + (n mod 2^64) (just above 2^(k−1), just below 2^k).
+///
+/// Oracle: our exponentiation equals `crypto-bigint`'s ([`pow_reference`]) on every input.
+pub fn modexp(data: &[u8]) {
+    let (Some(&width), Some(&flags)) = (data.first(), data.get(1)) else {
+        return;
+    };
+    let limbs = WIDTHS[usize::from(width) % WIDTHS.len()];
+    let mut words = data.get(2..).unwrap_or_default().chunks(8).map(|c| {
+        let mut b = [0u8; 8];
+        b[..c.len()].copy_from_slice(c);
+        u64::from_le_bytes(b)
+    });
+    let mut take = || -> Vec<u64> { (0..limbs).map(|_| words.next().unwrap_or(0)).collect() };
+    let (mut n, mut base, mut e) = (take(), take(), take());
+    if flags & 0x20 != 0 {
+        n[1..].fill(0);
+    }
+    if flags & 0x40 != 0 {
+        n[1..].fill(u64::MAX);
+    }
+    n[0] |= 1;
+    n[limbs - 1] |= 1 << 63;
+    if flags & 1 != 0 {
+        base.copy_from_slice(&n);
+        base[0] -= 1;
+    }
+    if flags & 2 != 0 {
+        base.fill(0);
+    }
+    if flags & 4 != 0 {
+        base.fill(0);
+        base[0] = 1;
+    }
+    if flags & 0x18 != 0 {
+        e.fill(0);
+        e[0] = u64::from(flags & 0x10 != 0);
+    }
+    let ours = pow(&n, &base, &e);
+    let reference = pow_reference(&n, &base, &e);
+    assert!(
+        ours.is_some(),
+        "a valid {}-bit modulus was refused",
+        64 * limbs
+    );
+    assert_eq!(
+        ours,
+        reference,
+        "{}-bit modexp differs from crypto-bigint",
+        64 * limbs
+    );
 }
