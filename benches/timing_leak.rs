@@ -8,8 +8,9 @@
 //! worth a closer look; above 10 is a leak. A bench, not a test: timings are never asserted.
 //!
 //! ```text
-//! cargo bench -p kms-import --bench timing_leak            # about a minute
+//! cargo bench -p kms-import --bench timing_leak            # about two minutes
 //! TIMING_LEAK_SAMPLES=20000 cargo bench -p kms-import --bench timing_leak   # per comparison
+//! TIMING_LEAK_ONLY=modexp cargo bench -p kms-import --bench timing_leak     # exponentiation only
 //! ```
 //!
 //! Comparisons: RSAES_OAEP_SHA_256 and RSA_AES_KEY_WRAP_SHA_256 (RSA_2048) with valid vs invalid
@@ -19,6 +20,12 @@
 //! bench also crafts encoded messages (EM, RFC 8017 §7.1.1) that fail in different places —
 //! Y ≠ 0 (Manger's oracle), a wrong lHash, no 0x01 separator — encrypts them with the raw public
 //! RSA operation, and compares those classes pairwise.
+//!
+//! The modular exponentiation itself (the crate's fixed-width arithmetic under RSADP and the
+//! prime search, reached through the `fuzzing` feature) is checked with secret classes of its
+//! own: a fixed base (0, or 1) against random bases, and a fixed exponent (0, or all ones)
+//! against random exponents, at 1024 and 2048 bits under a fixed modulus, and the
+//! Miller–Rabin base-2 round on a fixed prime against random odd candidates of its size.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -38,6 +45,10 @@ fn main() {
             .unwrap_or(default)
     };
     let mut rng = ChaCha20Rng::seed_from_u64(0xd0de);
+    if std::env::var("TIMING_LEAK_ONLY").as_deref() == Ok("modexp") {
+        modexp_comparisons(&samples, &mut rng);
+        return;
+    }
     let rsa = WrappingPrivateKey::from_pkcs8_der(include_bytes!("../fuzz/keys/rsa2048.pk8"))
         .expect("fixed RSA key");
     let sm2 = WrappingPrivateKey::from_pkcs8_der(include_bytes!("../fuzz/keys/sm2.pk8"))
@@ -157,6 +168,125 @@ fn main() {
             &mut rng,
         ),
     );
+
+    modexp_comparisons(&samples, &mut rng);
+}
+
+/// The exponentiation with secret classes of base and exponent (see the module docs).
+fn modexp_comparisons(samples: &dyn Fn(usize) -> usize, rng: &mut ChaCha20Rng) {
+    use kms_import::fuzz_targets::arith;
+    for (limbs, count) in [(16usize, samples(4000)), (32, samples(2000))] {
+        let bits = 64 * limbs;
+        let random = |rng: &mut ChaCha20Rng| (0..limbs).map(|_| rng.next_u64()).collect::<Vec<_>>();
+        let mut n = random(rng);
+        n[0] |= 1;
+        n[limbs - 1] |= 1 << 63;
+        let fixed_exponent = random(rng);
+        let fixed_base = random(rng);
+        let zero = vec![0u64; limbs];
+        let mut one = zero.clone();
+        one[0] = 1;
+        let ones = vec![u64::MAX; limbs];
+        let randoms: Vec<Vec<u64>> = (0..INPUTS_PER_CLASS).map(|_| random(rng)).collect();
+        // (name, base class 0, base class 1, exponent class 0, exponent class 1): class 0 is
+        // one fixed value, class 1 the random ones.
+        let cases: [(&str, &[Vec<u64>], &[Vec<u64>], &[Vec<u64>], &[Vec<u64>]); 4] = [
+            (
+                "base 0 vs random bases",
+                &[zero.clone()],
+                &randoms,
+                &[fixed_exponent.clone()],
+                &[fixed_exponent.clone()],
+            ),
+            (
+                "base 1 vs random bases",
+                &[one.clone()],
+                &randoms,
+                &[fixed_exponent.clone()],
+                &[fixed_exponent.clone()],
+            ),
+            (
+                "exponent 0 vs random exponents",
+                &[fixed_base.clone()],
+                &[fixed_base.clone()],
+                &[zero.clone()],
+                &randoms,
+            ),
+            (
+                "exponent all ones vs random exponents",
+                &[fixed_base.clone()],
+                &[fixed_base.clone()],
+                &[ones.clone()],
+                &randoms,
+            ),
+        ];
+        for (name, base0, base1, exp0, exp1) in cases {
+            let bases = [base0, base1];
+            let exponents = [exp0, exp1];
+            for i in 0..32 {
+                black_box(arith::pow(&n, &bases[i % 2][0], &exponents[i % 2][0]));
+            }
+            let timings = (0..count)
+                .map(|i| {
+                    let class = usize::from(rng.next_u32() & 1 == 1);
+                    let b = &bases[class][i % bases[class].len()];
+                    let e = &exponents[class][i % exponents[class].len()];
+                    let start = Instant::now();
+                    black_box(arith::pow(black_box(&n), black_box(b), black_box(e)));
+                    (class, start.elapsed().as_nanos() as f64)
+                })
+                .collect();
+            report(
+                &format!("{bits}-bit modular exponentiation, {name}"),
+                timings,
+            );
+        }
+        // Miller–Rabin base-2 round: one fixed prime vs random odd candidates (the prime search's
+        // composite filter). The round's time may depend on s (w − 1 = 2^s·d), a documented
+        // property of the candidate; the random candidates get the prime's s, so that the
+        // comparison is about everything else.
+        if limbs == 16 {
+            let prime = fixed_prime_1024();
+            let s = (prime[0] - 1).trailing_zeros();
+            let candidates: Vec<Vec<u64>> = randoms
+                .iter()
+                .map(|r| {
+                    let mut c = r.clone();
+                    c[0] = (c[0] & !((2u64 << s) - 1)) | (1 << s) | 1;
+                    c[limbs - 1] |= 1 << 63;
+                    c
+                })
+                .collect();
+            let classes = [std::slice::from_ref(&prime), &candidates[..]];
+            let timings = (0..count)
+                .map(|i| {
+                    let class = usize::from(rng.next_u32() & 1 == 1);
+                    let w = &classes[class][i % classes[class].len()];
+                    let start = Instant::now();
+                    black_box(arith::miller_rabin_base_two(black_box(w)));
+                    (class, start.elapsed().as_nanos() as f64)
+                })
+                .collect();
+            report(
+                "1024-bit Miller-Rabin base-2 round, a prime vs random odd candidates (same s)",
+                timings,
+            );
+        }
+    }
+}
+
+/// p of the fixed RSA-2048 test key (`fuzz/keys/rsa2048.pk8`): a 1024-bit prime.
+fn fixed_prime_1024() -> Vec<u64> {
+    use pkcs8::DecodePrivateKey;
+    use rsa::traits::PrivateKeyParts;
+    let key = rsa::PrivateKey::from_pkcs8_der(include_bytes!("../fuzz/keys/rsa2048.pk8"))
+        .expect("fixed RSA key");
+    let bytes = key.primes()[0].to_be_bytes();
+    let bytes = &bytes[bytes.len() - 128..];
+    bytes
+        .rchunks(8)
+        .map(|c| u64::from_be_bytes(c.try_into().expect("8 bytes")))
+        .collect()
 }
 
 fn valid_ciphertexts(
