@@ -2,7 +2,7 @@
 # Side-by-side comparison, one run on one machine, same N for every implementation:
 #   this crate (1 thread, `parallel`, warm pool) vs Python `cryptography` (OpenSSL) vs
 #   `openssl genpkey` (process start-up subtracted) [vs aws-lc-rs with --with-aws-lc]
-# for RSA-2048/3072/4096 keygen and RSA-4096 OAEP-SHA256 unwrap. Prints a table with ratios and
+# for RSA-2048/3072/4096 keygen and RSA-2048/3072/4096 OAEP-SHA256 unwrap. Prints a table with ratios and
 # writes it, with the machine description, into BENCHMARKS.md (between the compare.sh markers).
 #
 # Usage: benches/compare.sh [--quick] [--with-aws-lc] [--n2048 N] [--n3072 N] [--n4096 N] [--nunwrap N]
@@ -44,13 +44,16 @@ tag() { sed -n "s/^RESULT /impl=$1 /p" | tee -a "$RESULTS"; }
 
 {
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'),"
-  echo "$(awk '/MemTotal/ {printf "%.0f GiB RAM", $2/1048576}' /proc/meminfo); $(uname -sr)."
+  echo "$(awk '/MemTotal/ {printf "%.0f GiB RAM", $2/1048576}' /proc/meminfo); $(uname -sr);"
+  flags=$( (grep -m1 '^flags' /proc/cpuinfo || true) | tr ' ' '\n' | (grep -x -E 'avx512ifma|avx512f|avx2|adx|bmi2' || true) | tr '\n' ' ')
+  case "$flags" in *avx512ifma*) ifma="AVX-512 IFMA present" ;; *) ifma="no AVX-512 IFMA" ;; esac
+  echo "CPU flags: ${flags}(${ifma})."
   echo "Load before the run: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min). Date: $(date -u '+%Y-%m-%d %H:%M UTC')."
   echo "$(rustc --version); Python $(python3 -c 'import sys; print(sys.version.split()[0])'),"
   echo "cryptography $(python3 -c 'import cryptography; print(cryptography.__version__)' 2>/dev/null || echo '(missing)'),"
   echo "$(python3 -c 'from cryptography.hazmat.backends.openssl.backend import backend; print(backend.openssl_version_text())' 2>/dev/null || true) inside cryptography;"
   echo "CLI: $(openssl version)."
-  echo "N per implementation: RSA-2048 keygen $N2048, RSA-3072 $N3072, RSA-4096 $N4096, RSA-4096 OAEP unwrap $NUNWRAP, pool takes $NPOOL."
+  echo "N per implementation: RSA-2048 keygen $N2048, RSA-3072 $N3072, RSA-4096 $N4096, OAEP unwrap $NUNWRAP per key size, pool takes $NPOOL."
   [ "$QUICK" = 1 ] && echo "**--quick run: N too small, numbers are not meaningful.**"
 } > "$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2

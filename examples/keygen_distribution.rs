@@ -1,10 +1,11 @@
 //! Prints the distribution (median, p90, p99, max) of wrapping-key generation times over N keys
-//! per spec, plus warm-pool hand-out and RSA-4096 OAEP unwrap timings. Used by benches/compare.sh.
+//! per spec, plus warm-pool hand-out and RSA OAEP unwrap timings. Used by benches/compare.sh.
 //!
 //! ```text
 //! cargo run --release --example keygen_distribution -- [--n N] [--seed S] [SPEC ...]
 //! cargo run --release --example keygen_distribution -- --pool N     # pool take() times
-//! cargo run --release --example keygen_distribution -- --unwrap N   # RSA_4096 OAEP-SHA256 unwrap
+//! cargo run --release --example keygen_distribution -- --unwrap N [SPEC ...]
+//!     # RSAES_OAEP_SHA_256 unwrap of 32 bytes, RSA_2048/3072/4096 unless SPECs are given
 //! ```
 //! Add `--features parallel` to time the multi-core prime search. Each result also prints as one
 //! `RESULT name=… n=… median_ms=… p90_ms=… p99_ms=… max_ms=… mean_ms=…` line for scripts.
@@ -112,20 +113,30 @@ fn main() {
             report("pool_take_rsa", times);
         }
         "unwrap" => {
-            let key = WrappingPrivateKey::generate(WrappingKeySpec::Rsa4096, &mut rng).unwrap();
-            let alg = WrappingScheme::RsaesOaepSha256;
-            let ct = key
-                .public_key()
-                .wrap_key_material(alg, &[0x42; 32], &mut rng)
-                .unwrap();
-            let times = (0..n)
-                .map(|_| {
-                    let t = Instant::now();
-                    std::hint::black_box(key.unwrap_key_material(alg, &ct, &mut rng).unwrap());
-                    t.elapsed()
-                })
-                .collect();
-            report("rsa4096_oaep_unwrap", times);
+            if specs.is_empty() {
+                specs = vec![
+                    WrappingKeySpec::Rsa2048,
+                    WrappingKeySpec::Rsa3072,
+                    WrappingKeySpec::Rsa4096,
+                ];
+            }
+            for spec in specs {
+                let key = WrappingPrivateKey::generate(spec, &mut rng).unwrap();
+                let alg = WrappingScheme::RsaesOaepSha256;
+                let ct = key
+                    .public_key()
+                    .wrap_key_material(alg, &[0x42; 32], &mut rng)
+                    .unwrap();
+                let times = (0..n)
+                    .map(|_| {
+                        let t = Instant::now();
+                        std::hint::black_box(key.unwrap_key_material(alg, &ct, &mut rng).unwrap());
+                        t.elapsed()
+                    })
+                    .collect();
+                let bits = spec.rsa_modulus_len().unwrap_or(0) * 8;
+                report(&format!("rsa{bits}_oaep_unwrap"), times);
+            }
         }
         _ => {
             if specs.is_empty() {

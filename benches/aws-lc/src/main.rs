@@ -1,5 +1,5 @@
 //! Prints `RESULT name=… n=… median_ms=… p90_ms=… p99_ms=… max_ms=… mean_ms=…` lines for aws-lc-rs
-//! RSA keygen (2048/3072/4096) and RSA-4096 OAEP-SHA256 decryption, like
+//! RSA keygen (2048/3072/4096) and RSA-2048/3072/4096 OAEP-SHA256 decryption, like
 //! `examples/keygen_distribution.rs`. Usage: `aws-lc-compare N2048 N3072 N4096 N_UNWRAP`.
 
 use std::time::{Duration, Instant};
@@ -46,26 +46,32 @@ fn main() {
             .collect();
         report(name, times);
     }
-    let key = PrivateDecryptingKey::generate(KeySize::Rsa4096).unwrap();
-    let public = key.public_key();
-    let _ = public.as_der();
-    let enc = OaepPublicEncryptingKey::new(public).unwrap();
-    let mut ct = vec![0u8; enc.ciphertext_size()];
-    let ct = enc
-        .encrypt(&OAEP_SHA256_MGF1SHA256, &[0x42; 32], &mut ct, None)
-        .unwrap()
-        .to_vec();
-    let dec = OaepPrivateDecryptingKey::new(key).unwrap();
-    let mut out = vec![0u8; dec.min_output_size()];
-    let times = (0..nu)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(
-                dec.decrypt(&OAEP_SHA256_MGF1SHA256, &ct, &mut out, None)
-                    .unwrap(),
-            );
-            t.elapsed()
-        })
-        .collect();
-    report("rsa4096_oaep_unwrap", times);
+    for (name, size) in [
+        ("rsa2048_oaep_unwrap", KeySize::Rsa2048),
+        ("rsa3072_oaep_unwrap", KeySize::Rsa3072),
+        ("rsa4096_oaep_unwrap", KeySize::Rsa4096),
+    ] {
+        let key = PrivateDecryptingKey::generate(size).unwrap();
+        let public = key.public_key();
+        let _ = public.as_der();
+        let enc = OaepPublicEncryptingKey::new(public).unwrap();
+        let mut ct = vec![0u8; enc.ciphertext_size()];
+        let ct = enc
+            .encrypt(&OAEP_SHA256_MGF1SHA256, &[0x42; 32], &mut ct, None)
+            .unwrap()
+            .to_vec();
+        let dec = OaepPrivateDecryptingKey::new(key).unwrap();
+        let mut out = vec![0u8; dec.min_output_size()];
+        let times = (0..nu)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(
+                    dec.decrypt(&OAEP_SHA256_MGF1SHA256, &ct, &mut out, None)
+                        .unwrap(),
+                );
+                t.elapsed()
+            })
+            .collect();
+        report(name, times);
+    }
 }
