@@ -188,41 +188,33 @@ fn modexp_comparisons(samples: &dyn Fn(usize) -> usize, rng: &mut ChaCha20Rng) {
         one[0] = 1;
         let ones = vec![u64::MAX; limbs];
         let randoms: Vec<Vec<u64>> = (0..INPUTS_PER_CLASS).map(|_| random(rng)).collect();
-        // (name, base class 0, base class 1, exponent class 0, exponent class 1): class 0 is
+        // (name, [base class 0, base class 1], [exponent class 0, exponent class 1]): class 0 is
         // one fixed value, class 1 the random ones.
-        let cases: [(&str, &[Vec<u64>], &[Vec<u64>], &[Vec<u64>], &[Vec<u64>]); 4] = [
+        type Classes<'a> = [&'a [Vec<u64>]; 2];
+        let one_of = std::slice::from_ref;
+        let cases: [(&str, Classes<'_>, Classes<'_>); 4] = [
             (
                 "base 0 vs random bases",
-                &[zero.clone()],
-                &randoms,
-                &[fixed_exponent.clone()],
-                &[fixed_exponent.clone()],
+                [one_of(&zero), &randoms],
+                [one_of(&fixed_exponent), one_of(&fixed_exponent)],
             ),
             (
                 "base 1 vs random bases",
-                &[one.clone()],
-                &randoms,
-                &[fixed_exponent.clone()],
-                &[fixed_exponent.clone()],
+                [one_of(&one), &randoms],
+                [one_of(&fixed_exponent), one_of(&fixed_exponent)],
             ),
             (
                 "exponent 0 vs random exponents",
-                &[fixed_base.clone()],
-                &[fixed_base.clone()],
-                &[zero.clone()],
-                &randoms,
+                [one_of(&fixed_base), one_of(&fixed_base)],
+                [one_of(&zero), &randoms],
             ),
             (
                 "exponent all ones vs random exponents",
-                &[fixed_base.clone()],
-                &[fixed_base.clone()],
-                &[ones.clone()],
-                &randoms,
+                [one_of(&fixed_base), one_of(&fixed_base)],
+                [one_of(&ones), &randoms],
             ),
         ];
-        for (name, base0, base1, exp0, exp1) in cases {
-            let bases = [base0, base1];
-            let exponents = [exp0, exp1];
+        for (name, bases, exponents) in cases {
             for i in 0..32 {
                 black_box(arith::pow(&n, &bases[i % 2][0], &exponents[i % 2][0]));
             }

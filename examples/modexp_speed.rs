@@ -39,7 +39,7 @@ fn main() {
     }
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     for w in widths {
-        let mut random = |rng: &mut ChaCha20Rng| (0..w).map(|_| rng.next_u64()).collect::<Vec<_>>();
+        let random = |rng: &mut ChaCha20Rng| (0..w).map(|_| rng.next_u64()).collect::<Vec<_>>();
         let mut ours = Vec::new();
         let mut reference = Vec::new();
         for _ in 0..n {

@@ -126,7 +126,7 @@ pub(crate) fn pow<const N: usize, const E: usize>(
 ) -> [u64; N] {
     let mut b = m.to_montgomery(base);
     let mut r = pow_montgomery(m, &b, exp);
-    let out = m.from_montgomery(&r);
+    let out = m.retrieve(&r);
     b.zeroize();
     r.zeroize();
     out

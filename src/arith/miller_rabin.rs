@@ -122,7 +122,9 @@ fn shift_right<const N: usize>(x: &[u64; N], s: u32) -> [u64; N] {
 }
 
 /// A [`Candidate`] of one of the prime sizes the prime search uses, behind one type: 512 bits
-/// (tests), and 1024, 1536 and 2048 bits (RSA-2048/3072/4096).
+/// (tests), and 1024, 1536 and 2048 bits (RSA-2048/3072/4096). It lives on the stack for the
+/// time one candidate is tested: no allocation in the search loop, hence unboxed variants.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum PrimeCandidate {
     /// 512 bits.
     W512(Candidate<8>),

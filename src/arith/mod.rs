@@ -26,6 +26,8 @@ pub(crate) fn to_limbs<const N: usize>(x: &crypto_bigint::BoxedUint) -> Option<[
     for (i, &w) in x.as_words().iter().enumerate() {
         let shift = (i % per_limb) as u32 * crypto_bigint::Word::BITS;
         match out.get_mut(i / per_limb) {
+            // A conversion on 32-bit targets, where a `Word` is a `u32`.
+            #[allow(clippy::useless_conversion)]
             Some(limb) => *limb |= u64::from(w) << shift,
             None => overflow |= w,
         }

@@ -7,7 +7,7 @@
 //! modular exponentiation", J. Cryptogr. Eng. 2 (2012)): the reduction's final subtraction is
 //! keyed on the carry out of the top limb only, so inputs and outputs are below R, congruent to
 //! the exact result, and not necessarily below n; [`Modulus::canonical`] and
-//! [`Modulus::from_montgomery`] give the representative in [0, n).
+//! [`Modulus::retrieve`] give the representative in [0, n).
 //!
 //! Multiplication is product scanning ("finely integrated product scanning", Ç. K. Koç, T. Acar,
 //! B. S. Kaliski, "Analyzing and comparing Montgomery multiplication algorithms", IEEE Micro 16(3),
@@ -343,7 +343,7 @@ impl<const N: usize> Modulus<N> {
     /// (d_j, n_j) while both are present and the reduction alone after that, as in [`Self::mul`].
     #[inline]
     pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
-        const { assert!(N % 2 == 0) };
+        const { assert!(N.is_multiple_of(2)) };
         let n = &self.n;
         let mut x = [[0u64; 2]; N];
         let mut y = [[0u64; 2]; N];
@@ -441,7 +441,7 @@ impl<const N: usize> Modulus<N> {
 
     /// a·R⁻¹ mod n in [0, n): the value of a Montgomery-form number (any a < R).
     #[inline]
-    pub(crate) fn from_montgomery(&self, a: &[u64; N]) -> [u64; N] {
+    pub(crate) fn retrieve(&self, a: &[u64; N]) -> [u64; N] {
         // (a + m·n)/R ≤ n, equal only when a ≡ 0 mod n, which canonical() maps to 0.
         self.canonical(&self.reduce(a, &[0; N]))
     }

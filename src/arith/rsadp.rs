@@ -338,8 +338,8 @@ impl<const H: usize, const F: usize, const E: usize> CrtKey<H, F, E> {
         let mut dp = blind_exponent::<H, E, R>(&self.dp, self.p.n(), rng);
         let mut dq = blind_exponent::<H, E, R>(&self.dq, self.q.n(), rng);
         let [mut xp, mut xq] = pow_montgomery_x2([&self.p, &self.q], [&cp, &cq], [&dp, &dq]);
-        let mut m1 = self.p.from_montgomery(&xp);
-        let mut m2 = self.q.from_montgomery(&xq);
+        let mut m1 = self.p.retrieve(&xp);
+        let mut m2 = self.q.retrieve(&xq);
         // h = (m₁ − m₂)·qInv mod p. m₂ < q < R < 2p: one conditional subtraction reduces it.
         let mut m2_p = self.p.canonical(&m2);
         let (mut diff, borrow) = sub(&m1, &m2_p);
@@ -373,7 +373,7 @@ impl<const H: usize, const F: usize, const E: usize> CrtKey<H, F, E> {
     /// mᵉ mod n = c, in constant time.
     fn encrypts_to(&self, m: &[u64; F], c: &[u64; F]) -> Choice {
         let mut m_m = self.n.to_montgomery(m);
-        let mut x = self.n.from_montgomery(&pow_public(&self.n, &m_m, self.e));
+        let mut x = self.n.retrieve(&pow_public(&self.n, &m_m, self.e));
         let ok = ct_eq(&x, c);
         m_m.zeroize();
         x.zeroize();
