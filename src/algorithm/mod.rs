@@ -94,7 +94,9 @@ impl WrappingPrivateKey {
     /// # Errors
     /// [`Error::NotAllowed`] when the scheme does not fit this key (it does not depend on the
     /// ciphertext). Everything about the ciphertext — its length, padding, KWP integrity check,
-    /// SM2 tag, DER — fails as the one opaque [`Error::InvalidCiphertext`].
+    /// SM2 tag, DER — fails as the one opaque [`Error::InvalidCiphertext`]; so does an RSA
+    /// private operation that cannot get a blinding value from `rng` (an RNG stuck at zero: an
+    /// error, not a hang) or whose result fails its re-encryption check (a fault).
     pub fn unwrap_key_material<R: CryptoRng + ?Sized>(
         &self,
         scheme: WrappingScheme,
