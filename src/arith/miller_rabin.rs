@@ -17,7 +17,8 @@ use subtle::Choice;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::exp::pow_montgomery;
-use super::montgomery::{Modulus, ct_eq, select, sub};
+use super::limbs::{ct_eq, select, sub};
+use super::montgomery::Modulus;
 use super::to_limbs;
 
 /// A prime candidate w prepared for Miller–Rabin rounds: its Montgomery constants, d and s with

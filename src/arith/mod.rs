@@ -9,9 +9,11 @@
 //! for their moduli. No allocation, no `unsafe`, no branch or memory index that depends on a
 //! secret.
 
+mod blinding;
 pub(crate) mod exp;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+pub(crate) mod limbs;
 pub(crate) mod miller_rabin;
 pub(crate) mod montgomery;
 pub(crate) mod rsadp;

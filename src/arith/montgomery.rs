@@ -19,75 +19,10 @@
 //! Constant time: no branch and no memory index depends on the value of an operand or of the
 //! modulus; loop bounds depend on N only. Conditional operations go through `subtle` masks.
 
-use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use subtle::Choice;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// `acc + a·b + carry`, as (low limb, high limb). Never overflows: (2^64−1) + (2^64−1)² +
-/// (2^64−1) = 2^128 − 1.
-#[inline(always)]
-pub(crate) const fn mac(acc: u64, a: u64, b: u64, carry: u64) -> (u64, u64) {
-    let t = (acc as u128) + (a as u128) * (b as u128) + (carry as u128);
-    (t as u64, (t >> 64) as u64)
-}
-
-/// `a + b + carry`, as (sum, carry out).
-#[inline(always)]
-pub(crate) const fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
-    let t = (a as u128) + (b as u128) + (carry as u128);
-    (t as u64, (t >> 64) as u64)
-}
-
-/// `a − b − borrow` (borrow 0 or 1), as (difference, borrow out 0 or 1).
-#[inline(always)]
-pub(crate) const fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
-    let t = (a as u128).wrapping_sub((b as u128) + (borrow as u128));
-    (t as u64, ((t >> 64) as u64) & 1)
-}
-
-/// All ones when bit 0 of `bit` is 1, zero otherwise, through `subtle` (so that the compiler
-/// cannot turn a selection that uses it back into a branch).
-#[inline(always)]
-pub(crate) fn mask(bit: u64) -> u64 {
-    u64::conditional_select(&0, &u64::MAX, Choice::from((bit & 1) as u8))
-}
-
-/// `a − b` over N limbs, and the borrow out (0 or 1).
-#[inline(always)]
-pub(crate) fn sub<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
-    let mut out = [0u64; N];
-    let mut borrow = 0;
-    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-        (*o, borrow) = sbb(x, y, borrow);
-    }
-    (out, borrow)
-}
-
-/// `a + b` over N limbs, and the carry out (0 or 1).
-#[inline(always)]
-pub(crate) fn add<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
-    let mut out = [0u64; N];
-    let mut carry = 0;
-    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
-        (*o, carry) = adc(x, y, carry);
-    }
-    (out, carry)
-}
-
-/// `a` where `choice` is false, `b` where it is true, in constant time.
-#[inline(always)]
-pub(crate) fn select<const N: usize>(a: &[u64; N], b: &[u64; N], choice: Choice) -> [u64; N] {
-    let mut out = [0u64; N];
-    for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
-        *o = u64::conditional_select(x, y, choice);
-    }
-    out
-}
-
-/// `a == b` in constant time.
-#[inline(always)]
-pub(crate) fn ct_eq<const N: usize>(a: &[u64; N], b: &[u64; N]) -> Choice {
-    a[..].ct_eq(&b[..])
-}
+use super::limbs::{mask, sbb, select, sub};
 
 /// A column accumulator for product scanning: a 128-bit sum and the count of its overflows
 /// (every column here sums at most 2·64 + 2 limb products, far below 2^64).
@@ -445,22 +380,4 @@ impl<const N: usize> Modulus<N> {
         // (a + m·n)/R ≤ n, equal only when a ≡ 0 mod n, which canonical() maps to 0.
         self.canonical(&self.reduce(a, &[0; N]))
     }
-}
-
-/// The 2N-limb product a·b as [low N limbs, high N limbs], row by row.
-pub(crate) fn mul_wide<const N: usize>(a: &[u64; N], b: &[u64; N]) -> [[u64; N]; 2] {
-    let mut out = [[0u64; N]; 2];
-    let t = out.as_flattened_mut();
-    for (i, &ai) in a.iter().enumerate() {
-        let mut c = 0;
-        if let Some(row) = t.get_mut(i..i + N) {
-            for (o, &bj) in row.iter_mut().zip(b) {
-                (*o, c) = mac(*o, ai, bj, c);
-            }
-        }
-        if let Some(top) = t.get_mut(i + N) {
-            *top = c;
-        }
-    }
-    out
 }

@@ -6,7 +6,8 @@ use crypto_bigint::{BoxedUint, ConcatenatingMul, Odd, RandomBits, Resize};
 use rand::SeedableRng;
 
 use super::exp::pow;
-use super::montgomery::{Modulus, mul_wide};
+use super::limbs::mul_wide;
+use super::montgomery::Modulus;
 use super::{from_limbs, to_limbs};
 
 fn rng() -> rand::rngs::ChaCha8Rng {
@@ -191,7 +192,8 @@ mod miller_rabin {
 }
 
 mod rsadp {
-    use crate::arith::rsadp::{FRESH_EVERY, RsaPrivateOp};
+    use crate::arith::blinding::FRESH_EVERY;
+    use crate::arith::rsadp::RsaPrivateOp;
     use crate::test_rng::StuckAtZeroRng;
     use alloc::vec;
     use alloc::vec::Vec;
