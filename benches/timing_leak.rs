@@ -1,4 +1,4 @@
-//! Timing-leak check of unwrap (issue 7, "Hardening"), in the manner of dudect (Reparaz, Balasch,
+//! Timing-leak check of unwrap, in the manner of dudect (Reparaz, Balasch,
 //! Verbauwhede, "Dude, is my code constant time?", DATE 2017): two classes of inputs are run in
 //! random interleaved order, each call is timed, and Welch's t-test compares the two timing
 //! distributions, on all samples and on samples below a series of percentiles (cropping removes

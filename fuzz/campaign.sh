@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long fuzz campaign, run by hand and accumulated over sessions (issue 7: >= 1 h per target).
+# The long fuzz campaign, run by hand and accumulated over sessions (goal: >= 1 h of CPU per target).
 #
 #   fuzz/campaign.sh run SECS TARGET...   # fuzz each TARGET for SECS, one after the other
 #   fuzz/campaign.sh until SECS TARGET... # fuzz each TARGET, in runs of at most 20 min, until the ledger

@@ -1,4 +1,4 @@
-//! The bodies of the cargo-fuzz targets (issue 7), as ordinary library functions.
+//! The bodies of the cargo-fuzz targets, as ordinary library functions.
 //!
 //! `fuzz/fuzz_targets/*.rs` are a few lines each: they build fixed inputs once (wrapping keys, a
 //! seeded RNG) and call one function here. `tests/fuzz_replay.rs` calls the same functions on every

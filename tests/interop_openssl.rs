@@ -1,5 +1,5 @@
 //! Interop with the OpenSSL 3 command line, both directions, for every wrapping algorithm ×
-//! wrapping key spec (issue 3, "Proof": interop).
+//! wrapping key spec (interop).
 //!
 //! OpenSSL → us: OpenSSL encrypts exactly as the AWS KMS developer guide shows ("Encrypt key
 //! material": `pkeyutl` with explicit `rsa_oaep_md`/`rsa_mgf1_md`; for RSA_AES_KEY_WRAP an

@@ -1,5 +1,5 @@
 //! Interop with Python `cryptography` (pyca), both directions, for every RSA wrapping algorithm ×
-//! RSA wrapping key spec (issue 3, "Proof": interop).
+//! RSA wrapping key spec (interop).
 //!
 //! pyca → us: `tests/interop/pyca_tool.py` loads our DER SPKI with `load_der_public_key` and
 //! encrypts as the AWS KMS developer guide's Python recipe does (`padding.OAEP` with MGF1 of the

@@ -1,5 +1,5 @@
 //! `material::validate`: symmetric and HMAC lengths, key specs without import, the PKCS#8 envelope
-//! and DER strictness (issue 4, ImportKeyMaterial checks). EC, RSA and OpenSSL-generated keys are
+//! and DER strictness (the ImportKeyMaterial checks). EC, RSA and OpenSSL-generated keys are
 //! in `material_ec.rs`, `material_rsa.rs` and `material_openssl.rs`.
 
 mod key_der;

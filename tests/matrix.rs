@@ -1,4 +1,4 @@
-//! The compatibility matrix, rule by rule, as issue 3 and the AWS KMS developer guide state them.
+//! The compatibility matrix, rule by rule, as the project's statement of the matrix and the AWS KMS developer guide give them.
 
 use kms_import::matrix::{self, Grid, Reason, Refusal};
 use kms_import::{KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};

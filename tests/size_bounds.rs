@@ -1,4 +1,4 @@
-//! Size bounds (issue 7, "Hardening"): input over KMS's limit of 6144 bytes is refused before any
+//! Size bounds: input over KMS's limit of 6144 bytes is refused before any
 //! work, with the same opaque error as every other bad ciphertext.
 //!
 //! "Before any work" is observed through the RNG: every RSA private-key operation is blinded and

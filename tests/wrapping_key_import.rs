@@ -1,6 +1,6 @@
-//! `WrappingPrivateKey::from_pkcs8_der`: strict, validated import of wrapping keys (issue 3:
-//! "Import validates the key (consistent CRT values, point on curve) and refuses anything else
-//! with a clear error").
+//! `WrappingPrivateKey::from_pkcs8_der`: strict, validated import of wrapping keys: it
+//! validates the key (consistent CRT values, point on curve) and refuses anything else
+//! with a clear error.
 
 mod key_der;
 

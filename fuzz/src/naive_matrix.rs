@@ -1,4 +1,4 @@
-//! The compatibility rules restated from the text of issue 3 ("The compatibility matrix"),
+//! The compatibility rules restated from the project's written statement of the compatibility matrix,
 //! written without looking at `src/policy/matrix.rs`: one boolean expression per rule, no table.
 
 use kms_import::{KeySpec as K, Partition as P, WrappingAlgorithm as A, WrappingKeySpec as W};

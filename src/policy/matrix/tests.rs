@@ -1,4 +1,4 @@
-//! The matrix's own rules: every suggestion allowed where given, the examples.
+//! The matrix's own rules: every suggestion allowed where given, and the reported contradictions.
 use super::*;
 use alloc::string::ToString;
 
