@@ -10,13 +10,13 @@ use kms_import::{GetParametersForImportRequest, ImportKeyMaterialRequest};
 
 use crate::cli::{GetParametersArgs, ImportArgs};
 use crate::clock;
-use crate::encoding::encode_base64;
 use crate::failure::{Failure, Outcome};
 use crate::files::Access;
 use crate::keys::{read_ciphertext, read_import_token, read_token_key};
 use crate::output::print_json;
 use crate::rng::os_rng;
 use crate::service::{key_metadata, local_service};
+use kms_import_client::encoding::encode_base64;
 
 /// The AWS CLI's `get-parameters-for-import` output.
 #[derive(Serialize)]

@@ -1,6 +1,7 @@
 //! `wrap` (client side) and `unwrap`.
 
 use kms_import::{Error, WrappingAlgorithm, WrappingScheme, matrix};
+use kms_import_client::wrap_checks::{self, Wrapping};
 
 use crate::cli::{UnwrapArgs, WrapArgs};
 use crate::failure::{Failure, Outcome};
@@ -8,9 +9,9 @@ use crate::files::Access;
 use crate::guard::distinct;
 use crate::input::{ENCRYPTED_KEY_MATERIAL, KEY_MATERIAL, PRIVATE_KEY, PUBLIC_KEY};
 use crate::keys::{read_ciphertext, read_private_key, read_public_key};
+use crate::output::note;
 use crate::rng::os_rng;
 use crate::target::{self, Out};
-use crate::wrap_checks::{self, Wrapping};
 
 /// `RSAES_PKCS1_V1_5` is refused before anything else is read (issue 5: "anywhere → exit 1 with
 /// the deprecation message").
@@ -18,7 +19,7 @@ pub fn scheme(algorithm: WrappingAlgorithm) -> Outcome<WrappingScheme> {
     WrappingScheme::try_from(algorithm).map_err(|refusal| Error::from(refusal).into())
 }
 
-/// Encrypts the material as KMS expects it. First refuses what KMS would refuse (`wrap_checks`):
+/// Encrypts the material as KMS expects it. First refuses what KMS would refuse (`kms_import_client::wrap_checks`):
 /// the matrix and the material for `--key-spec`, or for every key spec the material can be for;
 /// `--no-check` skips that.
 pub fn wrap(args: &WrapArgs) -> Outcome {
@@ -49,7 +50,16 @@ pub fn wrap(args: &WrapArgs) -> Outcome {
             algorithm,
             wrapping_key_spec: public.spec(),
         };
-        wrap_checks::check(&wrapping, args.key_spec, key_material.as_bytes())?;
+        let assumed = wrap_checks::check(
+            &wrapping,
+            args.key_spec,
+            key_material.as_bytes(),
+            &mut os_rng(),
+        )
+        .map_err(Failure::refused)?;
+        if let Some(text) = assumed {
+            note(&text);
+        }
     }
     let encrypted = public.wrap_key_material(scheme, key_material.as_bytes(), &mut os_rng())?;
     target::write(target, &encrypted, Access::Default).map(drop)

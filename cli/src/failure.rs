@@ -7,7 +7,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use crate::display::escape;
+use kms_import_client::display::{escape, one_line};
 
 /// A failed command.
 #[derive(Debug)]
@@ -52,11 +52,6 @@ impl From<kms_import::Error> for Failure {
     fn from(e: kms_import::Error) -> Self {
         Failure::refused(e)
     }
-}
-
-/// Keeps a message on one line, so that "the first line on stderr" is the whole reason.
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `Result` of a command.

@@ -11,8 +11,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
-use crate::display;
 use crate::failure::{Failure, Outcome};
+use kms_import_client::display;
 
 /// Who may read an output file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,11 +8,11 @@
 use std::fs;
 use std::path::Path;
 
-use crate::display;
 use crate::failure::{Failure, Outcome};
 use crate::files::parent_dir;
 use crate::input::{self, What};
 use crate::target;
+use kms_import_client::display;
 
 /// Refuses (exit 2) a command whose outputs overlap its inputs or each other.
 pub fn distinct(inputs: &[(&Path, What)], outputs: &[(&Path, &'static str)]) -> Outcome {

@@ -5,16 +5,20 @@
 //! Issue 20: secrets are read only from regular files or `-`, never from a FIFO or a device (which
 //! could hang, or be swapped in by someone else), and the token key and private key files must not
 //! be accessible by group or others, as ssh requires of its keys. Nothing here decodes: the bytes
-//! go to `encoding` (keys, tokens, ciphertexts) or `material_input` (key material).
+//! go to `kms_import_client`: `encoding` (keys, tokens, ciphertexts) or `material` (key
+//! material).
 
 use std::fs::{self, File, Metadata, OpenOptions};
 use std::io::{ErrorKind, IsTerminal, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use kms_import::KeyMaterial;
+use kms_import_client::display;
 
-use crate::display;
+/// Where an input's bytes came from (the shared type: the page names its inputs the same way).
+pub use kms_import_client::Origin;
+
 use crate::failure::{Failure, Outcome};
 
 /// Largest input read, in bytes: far above any key, token or ciphertext KMS handles (6144
@@ -67,25 +71,6 @@ impl What {
             flag,
             secret: true,
             private_file: true,
-        }
-    }
-}
-
-/// Where an input's bytes came from.
-#[derive(Clone, Debug)]
-pub enum Origin {
-    File(PathBuf),
-    Stdin,
-    Inline,
-}
-
-impl Origin {
-    /// How messages name it: the file name, "standard input", or "the --flag value".
-    pub fn shown(&self, what: What) -> String {
-        match self {
-            Origin::File(path) => display::path(path),
-            Origin::Stdin => "standard input".to_owned(),
-            Origin::Inline => format!("the {} value", what.flag),
         }
     }
 }
@@ -169,7 +154,7 @@ fn looks_like_base64(text: &str) -> bool {
     let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     compact.len() >= MIN_INLINE_BASE64
         && compact.len().is_multiple_of(4)
-        && crate::encoding::decode_base64(&compact).is_some()
+        && kms_import_client::encoding::decode_base64(&compact).is_some()
 }
 
 fn read_stdin(what: What) -> Outcome<KeyMaterial> {

@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use kms_import::{KeyMaterial, WrappingKeySpec, WrappingPrivateKey, WrappingPublicKey};
+use kms_import_client::encoding::{Field, decode};
+use kms_import_client::keys::public_key;
 
-use crate::encoding::{Field, decode};
 use crate::failure::{Failure, Outcome};
 use crate::input::{
     self, ENCRYPTED_KEY_MATERIAL, IMPORT_TOKEN, Input, PRIVATE_KEY, PUBLIC_KEY, TOKEN_KEY, What,
@@ -20,9 +21,12 @@ pub const TOKEN_KEY_LEN: usize = 32;
 /// `get-parameters-for-import` JSON) from a file, standard input or the value itself.
 pub fn read_public_key(arg: &Path) -> Outcome<WrappingPublicKey> {
     let input = input::read(arg, PUBLIC_KEY)?;
-    let der = decoded(&input, Field::PublicKey, PUBLIC_KEY)?;
-    WrappingPublicKey::from_der(der.as_bytes())
-        .map_err(|e| Failure::refused(format_args!("{}: {e}", input.origin.shown(PUBLIC_KEY))))
+    public_key(input.bytes.as_bytes(), &input.origin).map_err(|why| {
+        Failure::refused(format_args!(
+            "{}: {why}",
+            input.origin.shown(PUBLIC_KEY.flag)
+        ))
+    })
 }
 
 /// Reads a wrapping private key (PKCS#8 DER, PEM `PRIVATE KEY`, or base64 of the DER) from a
@@ -30,8 +34,12 @@ pub fn read_public_key(arg: &Path) -> Outcome<WrappingPublicKey> {
 pub fn read_private_key(arg: &Path) -> Outcome<WrappingPrivateKey> {
     let input = input::read(arg, PRIVATE_KEY)?;
     let der = decoded(&input, Field::PrivateKey, PRIVATE_KEY)?;
-    WrappingPrivateKey::from_pkcs8_der(der.as_bytes())
-        .map_err(|e| Failure::refused(format_args!("{}: {e}", input.origin.shown(PRIVATE_KEY))))
+    WrappingPrivateKey::from_pkcs8_der(der.as_bytes()).map_err(|e| {
+        Failure::refused(format_args!(
+            "{}: {e}",
+            input.origin.shown(PRIVATE_KEY.flag)
+        ))
+    })
 }
 
 /// Reads a token sealing key: exactly 32 raw bytes, from a private regular file or standard
@@ -41,7 +49,7 @@ pub fn read_token_key(arg: &Path) -> Outcome<KeyMaterial> {
     if input.bytes.len() != TOKEN_KEY_LEN {
         return Err(Failure::refused(format_args!(
             "the token key {} must be exactly {TOKEN_KEY_LEN} bytes (make one with `kms-import create-token-key`), not {}",
-            input.origin.shown(TOKEN_KEY),
+            input.origin.shown(TOKEN_KEY.flag),
             input.bytes.len()
         )));
     }
@@ -55,7 +63,7 @@ pub fn read_import_token(arg: &Path) -> Outcome<KeyMaterial> {
     decode(input.bytes.as_bytes(), Field::ImportToken, &input.origin).map_err(|why| {
         Failure::refused(format_args!(
             "InvalidImportTokenException: {}: {why}",
-            input.origin.shown(IMPORT_TOKEN)
+            input.origin.shown(IMPORT_TOKEN.flag)
         ))
     })
 }
@@ -72,14 +80,14 @@ pub fn read_ciphertext(arg: &Path, exception: bool) -> Outcome<KeyMaterial> {
         };
         Failure::refused(format_args!(
             "{prefix}{}: {why}",
-            input.origin.shown(ENCRYPTED_KEY_MATERIAL)
+            input.origin.shown(ENCRYPTED_KEY_MATERIAL.flag)
         ))
     })
 }
 
 fn decoded(input: &Input, field: Field, what: What) -> Outcome<KeyMaterial> {
     decode(input.bytes.as_bytes(), field, &input.origin)
-        .map_err(|why| Failure::refused(format_args!("{}: {why}", input.origin.shown(what))))
+        .map_err(|why| Failure::refused(format_args!("{}: {why}", input.origin.shown(what.flag))))
 }
 
 /// Generates a wrapping key pair, with a spinner on a terminal while it takes long.

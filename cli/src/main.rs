@@ -10,8 +10,6 @@ mod cmd_matrix;
 mod cmd_service;
 mod cmd_wrap;
 mod demo;
-mod display;
-mod encoding;
 mod failure;
 mod files;
 mod guard;
@@ -20,14 +18,12 @@ mod input;
 mod keys;
 mod material_input;
 mod output;
-mod recognise;
 mod rng;
 mod sample;
 mod serve;
 mod service;
 mod spinner;
 mod target;
-mod wrap_checks;
 
 use std::process::ExitCode;
 

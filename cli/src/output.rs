@@ -4,8 +4,8 @@ use std::io::{ErrorKind, Write};
 
 use serde::Serialize;
 
-use crate::display;
 use crate::failure::{Failure, Outcome};
+use kms_import_client::display;
 
 /// A line on stderr saying what was assumed or converted (never a secret), escaped.
 pub fn note(text: &str) {

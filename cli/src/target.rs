@@ -19,10 +19,10 @@ use std::time::Duration;
 
 use kms_import::KeyMaterial;
 
-use crate::display;
 use crate::failure::{Failure, Outcome};
 use crate::files::{self, Access, Staged};
 use crate::input;
+use kms_import_client::display;
 
 /// One output of a command: its flag, what it holds, and whether that is secret.
 #[derive(Clone, Copy, Debug)]

@@ -39,6 +39,12 @@ fn needs_escape(c: char) -> bool {
         || c == '\u{feff}'
 }
 
+/// `message` on one line, every run of white space one space: how a refusal is shown (the CLI's
+/// "first line on stderr is the whole reason", the page's error box).
+pub fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A file name as given, escaped, cut to a prefix only when longer than any sensible name.
 pub fn path(path: &Path) -> String {
     cut(&path.to_string_lossy(), LONGEST_PATH)

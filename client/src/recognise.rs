@@ -10,8 +10,8 @@
 
 use std::path::Path;
 
+use crate::Origin;
 use crate::display;
-use crate::input::Origin;
 
 /// Fields only `get-public-key` prints next to `PublicKey`.
 const GET_PUBLIC_KEY_FIELDS: [&str; 6] = [

@@ -1,6 +1,7 @@
-//! What `wrap` checks before it encrypts: with `--key-spec`, the matrix and the material for that
-//! key spec; without it (issue 15), the same checks for every key spec the material can be for
-//! (`material::infer_key_specs`), and a refusal when it can be for none. `--no-check` skips this.
+//! What `wrap` checks before it encrypts: with a key spec (`--key-spec`, the page's key spec), the
+//! matrix and the material for that key spec; without it (issue 15), the same checks for every
+//! key spec the material can be for (`material::infer_key_specs`), and a refusal when it can be
+//! for none. `kms-import wrap --no-check` skips this.
 //!
 //! Raw material that the core's material check recognises as the base64 or hex text of a
 //! symmetric or HMAC key of the partition ("it looks like base64 text of 32 bytes: decode it
@@ -8,13 +9,11 @@
 //! spec: 64 hex digits are both HMAC_512's length and the hex text of a 32-byte key.
 
 use kms_import::material::{MaterialReason, MaterialRefusal};
+use kms_import::rand_core::CryptoRng;
 use kms_import::{Error, KeySpec, MaterialKind, Partition, WrappingAlgorithm, WrappingKeySpec};
 use kms_import::{material, matrix};
 
-use crate::failure::{Failure, Outcome};
-use crate::output::note;
 use crate::recognise::is_der_sequence;
-use crate::rng::os_rng;
 
 /// The combination wrapped: partition, algorithm and the wrapping key's spec.
 pub struct Wrapping {
@@ -23,10 +22,20 @@ pub struct Wrapping {
     pub wrapping_key_spec: WrappingKeySpec,
 }
 
-/// Refuses what KMS would refuse; without `key_spec`, says on stderr which key specs it assumed.
-pub fn check(wrapping: &Wrapping, key_spec: Option<KeySpec>, material: &[u8]) -> Outcome {
+/// Refuses what KMS would refuse, with the reason; without `key_spec`, the note to show (which
+/// key specs it assumed). `rng` draws the Miller–Rabin bases of RSA material.
+///
+/// # Errors
+/// The refusal, one reason a person can act on: the matrix's, the material check's, or that the
+/// material fits no key spec.
+pub fn check<R: CryptoRng + ?Sized>(
+    wrapping: &Wrapping,
+    key_spec: Option<KeySpec>,
+    material: &[u8],
+    rng: &mut R,
+) -> Result<Option<String>, String> {
     if let Some(key_spec) = key_spec {
-        return check_one(wrapping, key_spec, material).map_err(Failure::refused);
+        return check_one(wrapping, key_spec, material, rng).map(|()| None);
     }
     let specs = material::infer_key_specs(wrapping.partition, material);
     let raw = specs.iter().all(|ks| {
@@ -35,7 +44,7 @@ pub fn check(wrapping: &Wrapping, key_spec: Option<KeySpec>, material: &[u8]) ->
             MaterialKind::Symmetric | MaterialKind::Hmac
         )
     });
-    if raw && let Some((text, of)) = looks_like_text(wrapping.partition, material) {
+    if raw && let Some((text, of)) = looks_like_text(wrapping.partition, material, rng) {
         let fits = if specs.is_empty() {
             String::new()
         } else {
@@ -45,14 +54,14 @@ pub fn check(wrapping: &Wrapping, key_spec: Option<KeySpec>, material: &[u8]) ->
                 or_list(&specs)
             )
         };
-        return Err(Failure::refused(format_args!(
+        return Err(format!(
             "{text} (no --key-spec was given: this is text of {} material in {}{fits})",
             or_list(&of),
             wrapping.partition
-        )));
+        ));
     }
     if specs.is_empty() {
-        return Err(Failure::refused(fits_none(wrapping.partition, material)));
+        return Err(fits_none(wrapping.partition, material));
     }
     let names = or_list(&specs);
     let shape = if raw {
@@ -61,25 +70,29 @@ pub fn check(wrapping: &Wrapping, key_spec: Option<KeySpec>, material: &[u8]) ->
         "a PKCS#8 private key".to_owned()
     };
     for &key_spec in &specs {
-        check_one(wrapping, key_spec, material).map_err(|why| {
-            Failure::refused(format_args!(
+        check_one(wrapping, key_spec, material, rng).map_err(|why| {
+            format!(
                 "{why} (no --key-spec was given; {shape} is {names} material, and this is the \
                  check for {key_spec}: pass --key-spec to name the KMS key's, or --no-check to \
                  wrap the bytes unchecked)"
-            ))
+            )
         })?;
     }
     let each = if specs.len() > 1 { "each" } else { "it" };
-    note(&format!(
+    Ok(Some(format!(
         "no --key-spec given: {shape} is {names} material, and the matrix and material checks \
          pass for {each} in {} (pass --key-spec to name the KMS key's)",
         wrapping.partition
-    ));
-    Ok(())
+    )))
 }
 
 /// The matrix, then the material, for one key spec.
-fn check_one(wrapping: &Wrapping, key_spec: KeySpec, material: &[u8]) -> Result<(), String> {
+fn check_one<R: CryptoRng + ?Sized>(
+    wrapping: &Wrapping,
+    key_spec: KeySpec,
+    material: &[u8],
+    rng: &mut R,
+) -> Result<(), String> {
     matrix::check(
         wrapping.partition,
         wrapping.algorithm,
@@ -87,19 +100,22 @@ fn check_one(wrapping: &Wrapping, key_spec: KeySpec, material: &[u8]) -> Result<
         key_spec,
     )
     .map_err(|refusal| refusal.to_string())?;
-    material::validate(wrapping.partition, key_spec, material, &mut os_rng())
-        .map_err(|e| e.to_string())
+    material::validate(wrapping.partition, key_spec, material, rng).map_err(|e| e.to_string())
 }
 
 /// The core's refusal of `material` as the base64 or hex text of the raw key of a key spec of
 /// the partition (the detection is the core's, in `material::validate`), and every key spec whose
 /// key it is the text of.
-fn looks_like_text(partition: Partition, material: &[u8]) -> Option<(String, Vec<KeySpec>)> {
+fn looks_like_text<R: CryptoRng + ?Sized>(
+    partition: Partition,
+    material: &[u8],
+    rng: &mut R,
+) -> Option<(String, Vec<KeySpec>)> {
     let refusals: Vec<(KeySpec, MaterialRefusal)> = KeySpec::ALL
         .iter()
         .filter(|ks| ks.raw_material_len(partition).is_some())
         .filter_map(
-            |&ks| match material::validate(partition, ks, material, &mut os_rng()) {
+            |&ks| match material::validate(partition, ks, material, rng) {
                 Err(Error::IncorrectKeyMaterial(
                     refusal @ MaterialRefusal {
                         reason:

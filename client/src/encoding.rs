@@ -11,8 +11,8 @@
 use base64ct::{Base64, Encoding};
 use kms_import::KeyMaterial;
 
+use crate::Origin;
 use crate::display;
-use crate::input::Origin;
 use crate::recognise::{self, KeyForm};
 
 /// The DER inside a key or token file.
