@@ -15,15 +15,12 @@ use std::time::Duration;
 
 use kms_import::KeyMaterial;
 use kms_import_client::display;
+use kms_import_client::input::{MAX_INPUT_LEN, empty, too_large};
 
 /// Where an input's bytes came from (the shared type: the page names its inputs the same way).
 pub use kms_import_client::Origin;
 
 use crate::failure::{Failure, Outcome};
-
-/// Largest input read, in bytes: far above any key, token or ciphertext KMS handles (6144
-/// bytes), low enough that a wrong path (a disk image) fails fast.
-pub const MAX_INPUT_LEN: u64 = 1 << 20;
 
 /// Shortest inline value taken as base64: 44 characters, 32 bytes. Every public key, import
 /// token and ciphertext is longer; a short word that happens to be base64 is a missing file.
@@ -104,11 +101,7 @@ pub fn read(arg: &Path, what: What) -> Outcome<Input> {
     }
     let bytes = read_file(arg, what)?;
     if bytes.is_empty() {
-        return Err(Failure::refused(format_args!(
-            "the {} {} is empty",
-            what.name,
-            display::path(arg)
-        )));
+        return Err(Failure::refused(empty(what.name, &display::path(arg))));
     }
     Ok(Input {
         bytes,
@@ -215,10 +208,7 @@ fn read_bounded(reader: impl Read, what: What, shown: &str) -> Outcome<KeyMateri
     let bytes = KeyMaterial::new(buf);
     read.map_err(|e| Failure::refused(format_args!("cannot read {} {shown}: {e}", what.name)))?;
     if bytes.len() as u64 > MAX_INPUT_LEN {
-        return Err(Failure::refused(format_args!(
-            "the {} {shown} is larger than {MAX_INPUT_LEN} bytes",
-            what.name
-        )));
+        return Err(Failure::refused(too_large(what.name, shown)));
     }
     Ok(bytes)
 }

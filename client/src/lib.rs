@@ -11,7 +11,7 @@
 //! - [`wrap_checks`]: what `wrap` checks before it encrypts (the matrix and the material, for
 //!   one key spec or every key spec the material can be for);
 //! - [`matrix_json`]: a matrix verdict in the shape `kms-import matrix --json` prints;
-//! - [`display`]: how messages quote what the user gave.
+//! - [`display`]: how messages quote what the user gave; [`input`]: the size any input may be.
 //!
 //! Nothing here reads a file, a terminal or a clock: callers bring the bytes and say where they
 //! came from ([`Origin`], for the commands a refusal suggests). Every refusal is a `String`, the
@@ -22,6 +22,7 @@
 
 pub mod display;
 pub mod encoding;
+pub mod input;
 pub mod keys;
 pub mod material;
 pub mod matrix_json;
