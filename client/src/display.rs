@@ -1,9 +1,9 @@
 //! Showing what the user gave (file names, values, PEM labels, JSON fields) in messages.
 //!
-//! Issue 20, terminal safety: nothing from the input reaches the terminal raw. Control characters
-//! (C0, DEL, C1: ESC and BEL start terminal escape sequences) and the invisible bidirectional and
-//! zero-width format characters are written as `\u{1b}`-style escapes. Issue 15: a value is
-//! quoted by a short prefix only, never whole.
+//! Terminal safety: nothing from the input reaches the terminal raw. Control characters (C0, DEL,
+//! C1: ESC and BEL start terminal escape sequences) and the invisible bidirectional and
+//! zero-width format characters are written as `\u{1b}`-style escapes. A value is quoted by a
+//! short prefix only, never whole.
 
 use std::fmt::Write as _;
 use std::path::Path;

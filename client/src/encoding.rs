@@ -1,10 +1,10 @@
 //! Key and token inputs in whichever form people have them, detected by content.
 //!
-//! Issue 5: "Where a public key or private key is read, accept DER, PEM, or base64 text of the DER
-//! (what `aws kms get-parameters-for-import --query PublicKey --output text` prints)", and
-//! "`--import-token` also accepts the base64 text exactly as `get-parameters-for-import` printed
-//! it". As a convenience the whole JSON that `get-parameters-for-import` prints is accepted too:
-//! the field asked for is taken from it. Issue 15: `EncryptedKeyMaterial` may be base64 text too,
+//! Where a public key or private key is read, DER, PEM, or base64 text of the DER (what
+//! `aws kms get-parameters-for-import --query PublicKey --output text` prints) is accepted, and
+//! an import token may be the base64 text exactly as `get-parameters-for-import` printed it. As
+//! a convenience the whole JSON that `get-parameters-for-import` prints is accepted too: the
+//! field asked for is taken from it. `EncryptedKeyMaterial` may be base64 text too,
 //! and the forms `recognise` knows (aws CLI text/table output, `get-public-key`'s JSON, PKCS#1,
 //! SEC1, encrypted keys) are refused with what to do instead.
 
@@ -158,9 +158,11 @@ pub fn encode_base64(bytes: &[u8]) -> String {
 
 /// One PEM block (RFC 7468): its label, whether it has RFC 1421 headers, and its contents.
 pub struct Pem {
+    /// The label of the `-----BEGIN <label>-----` line (`PUBLIC KEY`, `PRIVATE KEY`, ...).
     pub label: String,
     /// `Proc-Type: 4,ENCRYPTED` and the like: OpenSSL's legacy encrypted keys.
     pub headers: bool,
+    /// The decoded body (wiped on drop: it may be a private key).
     pub der: KeyMaterial,
 }
 

@@ -1,4 +1,4 @@
-//! The key material `wrap` encrypts, in the forms people hold it (issue 15).
+//! The key material `wrap` encrypts, in the forms people hold it.
 //!
 //! KMS takes raw bytes: the key itself for symmetric and HMAC keys, PKCS#8 DER for RSA, ECC and
 //! SM2 keys. A PEM `PRIVATE KEY` (what `openssl genpkey` writes) is unmistakable, so its DER is

@@ -7,10 +7,15 @@ use serde::Serialize;
 /// One combination and the matrix's verdict on it.
 #[derive(Serialize)]
 pub struct Entry {
+    /// `aws`, `aws-cn` or `aws-us-gov`.
     pub partition: &'static str,
+    /// The AWS name of the wrapping algorithm.
     pub wrapping_algorithm: &'static str,
+    /// The AWS name of the wrapping key spec.
     pub wrapping_key_spec: &'static str,
+    /// The AWS name of the KMS key's key spec.
     pub key_spec: &'static str,
+    /// Whether KMS accepts the combination.
     pub allowed: bool,
     /// `null` when allowed.
     pub reason: Option<String>,
@@ -21,9 +26,13 @@ pub struct Entry {
 /// An allowed alternative to a refused combination.
 #[derive(Serialize)]
 pub struct Suggestion {
+    /// The partition it is allowed in.
     pub partition: &'static str,
+    /// The wrapping algorithm to use instead.
     pub wrapping_algorithm: &'static str,
+    /// The wrapping key spec to ask `get-parameters-for-import` for.
     pub wrapping_key_spec: &'static str,
+    /// The key spec of the KMS key.
     pub key_spec: &'static str,
 }
 

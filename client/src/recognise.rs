@@ -1,5 +1,5 @@
 //! Inputs that look like a key or a token but are another thing a user holds: recognised, and
-//! refused with what to do instead (issue 15).
+//! refused with what to do instead.
 //!
 //! - the JSON of `aws kms get-public-key`: a KMS key's own public key, never a wrapping key;
 //! - the aws CLI's `--output text` (tab-separated) and `--output table` layouts;

@@ -1,5 +1,5 @@
 //! What `wrap` checks before it encrypts: with a key spec (`--key-spec`, the page's key spec), the
-//! matrix and the material for that key spec; without it (issue 15), the same checks for every
+//! matrix and the material for that key spec; without it, the same checks for every
 //! key spec the material can be for (`material::infer_key_specs`), and a refusal when it can be
 //! for none. `kms-import wrap --no-check` skips this.
 //!
@@ -17,8 +17,11 @@ use crate::recognise::is_der_sequence;
 
 /// The combination wrapped: partition, algorithm and the wrapping key's spec.
 pub struct Wrapping {
+    /// The partition whose rules apply.
     pub partition: Partition,
+    /// The wrapping algorithm.
     pub algorithm: WrappingAlgorithm,
+    /// The spec of the wrapping public key (read from the key itself).
     pub wrapping_key_spec: WrappingKeySpec,
 }
 
