@@ -1,4 +1,4 @@
-//! The command line (issue 5's interface is a contract: names and flags below are fixed).
+//! The command line (the interface is a contract: names and flags below are fixed).
 //!
 //! AWS names are parsed with the core's `FromStr`, so an unknown name is a usage error (exit 2)
 //! that lists the valid values, while `RSAES_PKCS1_V1_5` parses and is refused when the command

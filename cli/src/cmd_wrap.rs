@@ -13,8 +13,8 @@ use crate::output::note;
 use crate::rng::os_rng;
 use crate::target::{self, Out};
 
-/// `RSAES_PKCS1_V1_5` is refused before anything else is read (issue 5: "anywhere → exit 1 with
-/// the deprecation message").
+/// `RSAES_PKCS1_V1_5` is refused before anything else is read, wherever it appears (exit 1 with
+/// the deprecation message).
 pub fn scheme(algorithm: WrappingAlgorithm) -> Outcome<WrappingScheme> {
     WrappingScheme::try_from(algorithm).map_err(|refusal| Error::from(refusal).into())
 }

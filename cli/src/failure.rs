@@ -1,6 +1,6 @@
 //! How a command fails, and the exit status that goes with it.
 //!
-//! Contract (issue 5): 0 success; 1 refused — the first line on stderr starts with the KMS
+//! Contract: 0 success; 1 refused — the first line on stderr starts with the KMS
 //! exception name, or for `wrap` / `unwrap` / `check` a one-line reason; 2 usage error (clap
 //! exits with 2 on its own usage errors, and so do we for the few we find after parsing).
 
@@ -32,7 +32,7 @@ impl Failure {
     /// Prints the message on stderr and returns the exit status.
     pub fn report(&self) -> ExitCode {
         match self {
-            // Escaped again as a net: nothing from the input reaches the terminal raw (issue 20).
+            // Escaped again as a net: nothing from the input reaches the terminal raw.
             Failure::Refused(message) => {
                 eprintln!("{}", escape(message));
                 ExitCode::from(1)

@@ -1,10 +1,10 @@
 //! Writing a regular file atomically (`target` decides when a path is one).
 //!
-//! Issue 5: "Output files are written atomically (temp file + rename) and never left
-//! half-written". Each output goes to a fresh temporary file in the target's directory, is
+//! Output files are written atomically (temp file + rename) and never left half-written. Each
+//! output goes to a fresh temporary file in the target's directory, is
 //! flushed to disk (`fsync`), then renamed over the target; the directory is synced so the rename
 //! itself survives a crash. On any error the temporary file is removed and the target is left as
-//! it was. Issue 20: a file that must not be replaced is put in place with a hard link, which
+//! it was. A file that must not be replaced is put in place with a hard link, which
 //! fails if the name was taken meanwhile, instead of a rename, which would replace it.
 
 use std::fs::{self, File, OpenOptions};

@@ -1,4 +1,4 @@
-//! A command's files must be distinct (issue 20): an output never names one of the command's
+//! A command's files must be distinct: an output never names one of the command's
 //! inputs — `import-key-material --token-key tk --out tk` would replace the token key with key
 //! material — nor another output, and at most one input comes from standard input.
 //!

@@ -1,7 +1,7 @@
 //! Where `import-key-material` writes the material, decided before the token is opened.
 //!
 //! The JSON goes to standard output, so the material cannot (`--out -` is refused); `--out` may
-//! not name one of the command's inputs (issue 20: `--token-key tk --out tk` would replace the
+//! not name one of the command's inputs (`--token-key tk --out tk` would replace the
 //! token key); an existing file is replaced only with `--force`.
 
 use crate::cli::ImportArgs;

@@ -1,8 +1,8 @@
 //! Where an input comes from: a file, `-` for standard input, or the value itself.
 //!
-//! Issue 15: every input that names a key, token or ciphertext is a path, `-`, or — for what is
+//! Every input that names a key, token or ciphertext is a path, `-`, or — for what is
 //! not secret — the value inline when it is unmistakably base64 and no file has that name.
-//! Issue 20: secrets are read only from regular files or `-`, never from a FIFO or a device (which
+//! Secrets are read only from regular files or `-`, never from a FIFO or a device (which
 //! could hang, or be swapped in by someone else), and the token key and private key files must not
 //! be accessible by group or others, as ssh requires of its keys. Nothing here decodes: the bytes
 //! go to `kms_import_client`: `encoding` (keys, tokens, ciphertexts) or `material` (key

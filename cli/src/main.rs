@@ -1,5 +1,5 @@
 //! `kms-import`: wrap key material for AWS KMS import, and run the service side locally.
-//! The interface is issue 5's contract; see `cli.rs`.
+//! The interface is a contract; see `cli.rs`.
 
 #![forbid(unsafe_code)]
 

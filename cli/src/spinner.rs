@@ -1,7 +1,7 @@
 //! A spinner on stderr for slow work (RSA-4096 key generation takes seconds).
 //!
-//! Issue 5: "Key generation slower than ~0.5 s (RSA-4096) shows a spinner on a terminal, nothing
-//! when piped." The spinner appears only after half a second, and only when stderr is a terminal.
+//! Key generation slower than ~0.5 s (RSA-4096) shows a spinner on a terminal, nothing when
+//! piped: the spinner appears only after half a second, and only when stderr is a terminal.
 
 use std::io::{IsTerminal, Write};
 use std::sync::mpsc::{self, RecvTimeoutError};

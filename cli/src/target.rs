@@ -1,4 +1,4 @@
-//! Where an output goes, decided before any work is done (issues 15 and 20).
+//! Where an output goes, decided before any work is done.
 //!
 //! | `--out` names | done |
 //! | --- | --- |

@@ -359,7 +359,7 @@ fn wrap_and_unwrap_round_trip_every_rsa_algorithm() {
     let material = random(32);
     dir.write("m", &material);
     for alg in RSA_ALGORITHMS {
-        // Arbitrary bytes through every algorithm: --no-check (issue 15: unchecked, RSA_AES
+        // Arbitrary bytes through every algorithm: --no-check (unchecked, RSA_AES
         // would be refused for 32 bytes of raw material).
         kms(&dir)
             .args(["wrap", "--wrapping-algorithm", alg, "--public-key", &public])
@@ -382,7 +382,7 @@ fn wrap_and_unwrap_round_trip_every_rsa_algorithm() {
                 "--private-key",
                 &private,
             ])
-            // Issue 20: a secret output is replaced only with --force.
+            // A secret output is replaced only with --force.
             .args(["--encrypted-key-material", "ct", "--out", "back", "--force"])
             .assert()
             .success()
@@ -427,7 +427,7 @@ fn keys_are_read_as_der_pem_base64_or_json() {
         "params.json",
         format!("{{\"KeyId\": \"k\", \"PublicKey\": \"{}\"}}", b64(&spki)).as_bytes(),
     );
-    // Issue 20: private key files must be private.
+    // Private key files must be private.
     chmod_600(&dir.write("key.b64", b64(&pkcs8).as_bytes()));
     chmod_600(&dir.write("key.pem", pem("PRIVATE KEY", &pkcs8).as_bytes()));
     let material = random(48);
@@ -544,7 +544,7 @@ fn wrap_with_key_spec_refuses_what_kms_would_refuse() {
             "incorrect ECC_NIST_P384 key material",
         ));
     assert!(!dir.exists("ct"));
-    // Issue 15 changed this contract: without --key-spec the same bytes are checked too (31
+    // This contract changed: without --key-spec the same bytes are checked too (31
     // bytes fit no key spec, and the message says how many it got); --no-check wraps them.
     kms(&dir)
         .args([
@@ -611,7 +611,7 @@ fn unwrap_refuses_tampered_ciphertext_opaquely() {
     let (public, private) = create_wrapping_key(&dir, "RSA_2048");
     dir.write("m", &random(32));
     for alg in ["RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_256"] {
-        // --no-check: issue 15 refuses 32 raw bytes under RSA_AES unless told not to check.
+        // --no-check: wrap refuses 32 raw bytes under RSA_AES unless told not to check.
         kms(&dir)
             .args(["wrap", "--wrapping-algorithm", alg, "--public-key", &public])
             .args(["--key-material", "m", "--out", "ct", "--no-check"])
@@ -663,7 +663,7 @@ fn outputs_are_atomic_and_nothing_is_left_on_error() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("cannot write no/such/dir/ct"));
-    // A target that is a directory: never replaced. Issue 15 changed the contract from exit 1
+    // A target that is a directory: never replaced. The contract changed from exit 1
     // (the rename failed after the temporary file was written) to exit 2 with the reason,
     // before anything is written.
     std::fs::create_dir(dir.join("adir")).unwrap();

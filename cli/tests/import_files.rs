@@ -1,4 +1,4 @@
-//! `import-key-material`'s files (issues 15 and 20): the encrypted key material as base64 text,
+//! `import-key-material`'s files: the encrypted key material as base64 text,
 //! no secret written over without `--force`, and no material left behind when the JSON that
 //! reports it cannot be written.
 #![cfg(unix)]

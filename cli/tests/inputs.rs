@@ -1,5 +1,5 @@
-//! Where inputs come from and which forms are taken or refused (issue 15), secret input
-//! hygiene and terminal safety (issue 20), the way users met them. The README's "Input forms"
+//! Where inputs come from and which forms are taken or refused, secret input
+//! hygiene and terminal safety, the way users met them. The README's "Input forms"
 //! table lists the same cases.
 #![cfg(unix)]
 

@@ -1,4 +1,4 @@
-//! Keys in the forms OpenSSL writes (issue 15): PKCS#1 and SEC1 keys and encrypted PKCS#8, in
+//! Keys in the forms OpenSSL writes: PKCS#1 and SEC1 keys and encrypted PKCS#8, in
 //! PEM and DER, are refused with the exact `openssl` command that converts them, and running
 //! that command gives a key the CLI takes. Skipped with a notice when `openssl` (3.x) is missing.
 

@@ -54,7 +54,7 @@ fn unwrap_with_cli(dir: &Scratch, alg: &str, private: &str, ct: &str) -> Vec<u8>
 
 fn wrap_with_cli(dir: &Scratch, alg: &str, public: &str, material: &str) -> Vec<u8> {
     // The materials are every length (KWP padding cases), not one key spec's: --no-check, which
-    // issue 15 made necessary for lengths no key spec takes.
+    // the wrap checks made necessary for lengths no key spec takes.
     kms(dir)
         .args(["wrap", "--wrapping-algorithm", alg, "--public-key", public])
         .args(["--key-material", material, "--out", "ct", "--no-check"])

@@ -1,4 +1,4 @@
-//! Every kind of `--out` (issue 15) and the CLI's secret hygiene for outputs (issue 20), the
+//! Every kind of `--out` and the CLI's secret hygiene for outputs, the
 //! way users met them, in a scratch directory. The README's "Output paths" table lists the same
 //! cases.
 #![cfg(unix)]

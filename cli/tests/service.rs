@@ -83,7 +83,7 @@ fn import_with(
     for (flag, value) in flags {
         cmd.args([flag, value]);
     }
-    // The tests import into the same --out file again and again; since issue 20 a secret output
+    // The tests import into the same --out file again and again; a secret output
     // is replaced only with --force (tests/outputs.rs covers refusing without it).
     cmd.arg("--force");
     cmd
@@ -277,7 +277,7 @@ fn every_refusal_is_the_kms_exception() {
     );
     assert!(line.starts_with("InvalidArnException: "), "{line}");
     // A token key of the wrong length.
-    // Private, as a token key must be since issue 20 (else that refusal would come first).
+    // Private, as a token key must be (else that refusal would come first).
     chmod_600(&dir.write("short-tk", &[7u8; 31]));
     kms(&dir)
         .args([
@@ -370,7 +370,7 @@ fn every_refusal_is_the_kms_exception() {
         "InvalidCiphertextException: KMS could not decrypt the encrypted (wrapped) key material\n"
     );
     // Material that decrypts but does not fit: 31 bytes for HMAC_256.
-    // wrap refuses 31 bytes since issue 15 (no key spec takes them): --no-check, so that the
+    // wrap refuses 31 bytes (no key spec takes them): --no-check, so that the
     // service sees them.
     dir.write("m31", &random(31));
     wrap_with(&dir, "RSAES_OAEP_SHA_256", "m31", &["--no-check"]);
@@ -518,7 +518,7 @@ fn china_regions_flow_with_sm2pke() {
         "RSA_2048",
         "aws-cn",
     );
-    // Since issue 15, wrap checks the 16 bytes against the partition's key specs.
+    // wrap checks the 16 bytes against the partition's key specs.
     wrap_with(&dir, "RSAES_OAEP_SHA_256", "m", &["--partition", "aws-cn"]);
     import(&dir, "SYMMETRIC_DEFAULT", "token.b64", "aws-cn")
         .assert()

@@ -1,5 +1,5 @@
 //! `wrap` refuses what KMS would refuse even without `--key-spec`, and takes key material in the
-//! forms users hold it (issue 15), the way users met them.
+//! forms users hold it, the way users met them.
 
 mod common;
 

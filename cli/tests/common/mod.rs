@@ -147,7 +147,7 @@ pub fn create_wrapping_key(dir: &Scratch, spec: &str) -> (String, String) {
     (public, private)
 }
 
-/// Sample material for a key spec, made by the CLI (replacing `out`: `--force`, since issue 20
+/// Sample material for a key spec, made by the CLI (replacing `out`: `--force`, since
 /// secret outputs are not written over without it).
 pub fn sample_material(dir: &Scratch, key_spec: &str, partition: &str, out: &str) -> Vec<u8> {
     kms(dir)
@@ -166,7 +166,7 @@ pub fn sample_material(dir: &Scratch, key_spec: &str, partition: &str, out: &str
     dir.read(out)
 }
 
-/// Makes a file private (mode 0600), as secret inputs must be since issue 20.
+/// Makes a file private (mode 0600), as secret inputs must be.
 #[cfg(unix)]
 pub fn chmod_600(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
