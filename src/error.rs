@@ -8,6 +8,10 @@
 //!   runs on a bare public key. A refusal carries alternatives that the matrix allows.
 //! - **Caller mistakes**: unknown names, keys that do not decode, material that does not fit its
 //!   key spec ([`MaterialRefusal`]). Each says what to do.
+//! - **What this build leaves out** ([`Error::Unsupported`]): a firmware profile compiled without
+//!   a feature (Cargo.toml lists them) still parses every AWS name, and answers an operation that
+//!   needs the missing code with this error, naming the feature. It is never a statement about
+//!   the input or about what AWS KMS accepts (that is the matrix's job).
 //! - **The one opaque decryption failure** ([`Error::InvalidCiphertext`]): every way a ciphertext
 //!   can fail to unwrap (length, padding, KWP integrity check, SM2 tag, DER) is this one value, so
 //!   it cannot serve as a padding oracle.
@@ -48,6 +52,46 @@ pub enum Error {
     /// A dependency failed where it cannot fail for valid inputs (an encoding step): not the
     /// caller's fault, and not a statement about the caller's input.
     Backend(&'static str),
+    /// This build was compiled without the feature the operation needs (a firmware profile);
+    /// the names still parse, the operation does not run.
+    Unsupported(Unsupported),
+}
+
+/// What a build compiled without some of its features cannot do, and the Cargo feature that
+/// brings it back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Unsupported {
+    /// What was asked for, in AWS's words where there are some (`"SM2PKE"`, `"ECC_NIST_P384 key
+    /// material"`).
+    pub what: &'static str,
+    /// The Cargo feature of `kms-import` that compiles it (`"sm2"`, `"ecc-p384"`).
+    pub feature: &'static str,
+}
+
+impl Unsupported {
+    /// `what` needs the Cargo feature `feature`.
+    pub const fn new(what: &'static str, feature: &'static str) -> Self {
+        Unsupported { what, feature }
+    }
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} is not supported by this build (kms-import was compiled without its `{}` feature)",
+            self.what, self.feature
+        )
+    }
+}
+
+impl core::error::Error for Unsupported {}
+
+impl From<Unsupported> for Error {
+    fn from(u: Unsupported) -> Self {
+        Error::Unsupported(u)
+    }
 }
 
 impl fmt::Display for Error {
@@ -67,6 +111,7 @@ impl fmt::Display for Error {
             }
             Error::Rng => f.write_str("the random number generator failed"),
             Error::Backend(what) => write!(f, "internal error: {what}"),
+            Error::Unsupported(u) => u.fmt(f),
         }
     }
 }

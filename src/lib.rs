@@ -14,6 +14,7 @@ mod arith;
 mod error;
 mod key;
 mod policy;
+#[cfg(feature = "service")]
 mod service;
 
 #[cfg(feature = "fuzzing")]
@@ -26,7 +27,7 @@ mod secret;
 mod test_rng;
 
 // Names and policy.
-pub use error::{Error, PKCS1_V1_5_DEPRECATED_SINCE};
+pub use error::{Error, PKCS1_V1_5_DEPRECATED_SINCE, Unsupported};
 pub use policy::names::{
     KeySpec, KeyUsage, MaterialKind, Partition, UnknownName, WrappingAlgorithm, WrappingKeySpec,
     WrappingScheme,
@@ -34,31 +35,43 @@ pub use policy::names::{
 pub use policy::{key_spec, material, matrix};
 
 // Keys.
+#[cfg(feature = "keygen")]
 pub use key::pool::{FillError, FreshWrappingKey, HealthTestFailure, PutError, WrappingKeyPool};
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", feature = "keygen"))]
 pub use key::pool_filler::{FillerEvent, FillerStatus, PoolFiller, PoolFillerBuilder, RetryPolicy};
 pub use key::wrapping_key::{RSA_PUBLIC_EXPONENT, WrappingPrivateKey, WrappingPublicKey};
 pub use secret::KeyMaterial;
 
 // The service.
+#[cfg(feature = "service")]
 pub use service::delete_material::{
     DeleteImportedKeyMaterialRequest, DeleteImportedKeyMaterialResponse, DeletedKeyMaterial,
 };
+#[cfg(feature = "service")]
 pub use service::get_parameters::{GetParametersForImportRequest, GetParametersForImportResponse};
+#[cfg(feature = "service")]
 pub use service::import_material::{
     ImportKeyMaterialRequest, ImportKeyMaterialResponse, ImportedKeyMaterial,
     KeyMaterialExpiration, MAX_KEY_MATERIAL_DESCRIPTION_LEN, MAX_KEY_MATERIAL_VALIDITY_SECS,
 };
+#[cfg(feature = "service")]
 pub use service::import_service::ImportService;
+#[cfg(feature = "service")]
 pub use service::key_id::{KeyArn, KeyId, KeyIdentifier};
+#[cfg(feature = "service")]
 pub use service::key_material_id::{InvalidKeyMaterialId, KeyMaterialId, KeyMaterialIdKey};
+#[cfg(feature = "service")]
 pub use service::key_metadata::{
     AssociatedKeyMaterial, ExpirationModel, ImportState, ImportType, KeyMaterialState, KeyMetadata,
     KeyState, MultiRegionKeyType, Origin,
 };
+#[cfg(feature = "service")]
 pub use service::kms_error::{INVALID_CIPHERTEXT_MESSAGE, KmsError};
+#[cfg(feature = "service")]
 pub use service::sealing::{SealingKeyId, SealingKeys, TokenSealingKey};
+#[cfg(feature = "service")]
 pub use service::token::{ALLOWED_CLOCK_SKEW_SECS, OpenedToken, PARAMETERS_VALIDITY_SECS};
+#[cfg(feature = "service")]
 pub use service::unix_time::{InvalidTimestamp, Rounding, UnixTime};
 
 /// Re-exported so callers can name the RNG traits this crate takes.

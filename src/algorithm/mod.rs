@@ -5,7 +5,9 @@
 pub(crate) mod kwp;
 pub(crate) mod rsa_aes_key_wrap;
 pub(crate) mod rsa_oaep;
+#[cfg(feature = "sm2")]
 pub(crate) mod sm2_ciphertext;
+#[cfg(feature = "sm2")]
 pub(crate) mod sm2_pke;
 
 use alloc::vec::Vec;
@@ -73,12 +75,14 @@ impl WrappingPublicKey {
             });
         }
         crate::policy::matrix::check_wrapping_key(scheme, self.spec(), material.len())?;
-        match (self::scheme(scheme), self.as_rsa(), self.as_sm2()) {
-            (Scheme::Oaep(hash), Some(key), _) => rsa_oaep::encrypt(key, hash, material, rng),
-            (Scheme::RsaAes(hash), Some(key), _) => {
-                rsa_aes_key_wrap::wrap(key, hash, material, rng)
-            }
-            (Scheme::Sm2Pke, _, Some(key)) => sm2_pke::encrypt(key, material, rng),
+        match (self::scheme(scheme), self.as_rsa()) {
+            (Scheme::Oaep(hash), Some(key)) => rsa_oaep::encrypt(key, hash, material, rng),
+            (Scheme::RsaAes(hash), Some(key)) => rsa_aes_key_wrap::wrap(key, hash, material, rng),
+            #[cfg(feature = "sm2")]
+            (Scheme::Sm2Pke, _) => match self.as_sm2() {
+                Some(key) => sm2_pke::encrypt(key, material, rng),
+                None => Err(Error::Backend("the wrapping key does not match its spec")),
+            },
             _ => Err(Error::Backend("the wrapping key does not match its spec")),
         }
     }
@@ -107,12 +111,16 @@ impl WrappingPrivateKey {
         if ciphertext.is_empty() || ciphertext.len() > MAX_ENCRYPTED_KEY_MATERIAL_LEN {
             return Err(Error::InvalidCiphertext);
         }
-        let material = match (self::scheme(scheme), self.as_rsa_op(), self.as_sm2()) {
-            (Scheme::Oaep(hash), Some(key), _) => rsa_oaep::decrypt(key, hash, ciphertext, rng),
-            (Scheme::RsaAes(hash), Some(key), _) => {
+        let material = match (self::scheme(scheme), self.as_rsa_op()) {
+            (Scheme::Oaep(hash), Some(key)) => rsa_oaep::decrypt(key, hash, ciphertext, rng),
+            (Scheme::RsaAes(hash), Some(key)) => {
                 rsa_aes_key_wrap::unwrap(key, hash, ciphertext, rng)
             }
-            (Scheme::Sm2Pke, _, Some(key)) => sm2_pke::decrypt(key, ciphertext),
+            #[cfg(feature = "sm2")]
+            (Scheme::Sm2Pke, _) => match self.as_sm2() {
+                Some(key) => sm2_pke::decrypt(key, ciphertext),
+                None => Err(Error::Backend("the wrapping key does not match its spec")),
+            },
             _ => Err(Error::Backend("the wrapping key does not match its spec")),
         }?;
         Ok(KeyMaterial::from(material))

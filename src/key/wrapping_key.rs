@@ -10,7 +10,9 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
-use pkcs8::{DecodePrivateKey, EncodePrivateKey};
+#[cfg(feature = "sm2")]
+use pkcs8::DecodePrivateKey;
+use pkcs8::EncodePrivateKey;
 use rand_core::CryptoRng;
 use rsa::traits::PublicKeyParts;
 use spki::{DecodePublicKey, EncodePublicKey};
@@ -18,9 +20,13 @@ use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use crate::arith::rsadp::RsaPrivateOp;
 use crate::error::Error;
+#[cfg(feature = "keygen")]
 use crate::key::rsa_keygen;
+#[cfg(all(feature = "keygen", feature = "sm2"))]
 use crate::key::sm2_scalar;
+#[cfg(feature = "sm2")]
 use crate::policy::key_spec::EcCurve;
+#[cfg(feature = "sm2")]
 use crate::policy::material::ec as ec_key;
 use crate::policy::material::pkcs8 as material_pkcs8;
 use crate::policy::material::rsa::{self as rsa_key, RsaPolicy};
@@ -40,6 +46,7 @@ pub struct WrappingPrivateKey {
 // that way.
 enum PrivateInner {
     Rsa(Box<RsaPrivate>),
+    #[cfg(feature = "sm2")]
     Sm2(sm2::SecretKey),
 }
 
@@ -65,8 +72,14 @@ const _: () = {
     const fn zeroize_on_drop<T: ZeroizeOnDrop>() {}
     zeroize_on_drop::<rsa::PrivateKey>();
     zeroize_on_drop::<RsaPrivateOp>();
+    #[cfg(feature = "sm2")]
     zeroize_on_drop::<sm2::SecretKey>();
 };
+
+/// What a build without the `sm2` feature answers for SM2 wrapping keys.
+#[cfg(not(feature = "sm2"))]
+const SM2_UNSUPPORTED: crate::Unsupported =
+    crate::Unsupported::new("the SM2 wrapping key spec", "sm2");
 
 impl ZeroizeOnDrop for WrappingPrivateKey {}
 
@@ -80,12 +93,34 @@ pub struct WrappingPublicKey {
 #[derive(Clone, PartialEq, Eq)]
 enum PublicInner {
     Rsa(Box<rsa::PublicKey>),
+    #[cfg(feature = "sm2")]
     Sm2(sm2::PublicKey),
 }
 
 impl WrappingPrivateKey {
     /// Generates a fresh wrapping key pair: RSA with e = 65537 and exactly the requested modulus
     /// size, or SM2 on sm2p256v1.
+    ///
+    /// # Errors
+    /// [`Error::Rng`] when `rng` fails; [`Error::Unsupported`] in a build without the `keygen`
+    /// feature (wrapping keys are then provisioned with [`WrappingPrivateKey::from_pkcs8_der`]),
+    /// or for `SM2` without the `sm2` feature.
+    #[cfg(not(feature = "keygen"))]
+    pub fn generate<R: CryptoRng + ?Sized>(
+        spec: WrappingKeySpec,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        let _ = (spec, rng);
+        Err(crate::Unsupported::new("wrapping key generation", "keygen").into())
+    }
+
+    /// Generates a fresh wrapping key pair: RSA with e = 65537 and exactly the requested modulus
+    /// size, or SM2 on sm2p256v1.
+    ///
+    /// # Errors
+    /// [`Error::Rng`] when `rng` fails; [`Error::Unsupported`] for `SM2` in a build without the
+    /// `sm2` feature.
+    #[cfg(feature = "keygen")]
     pub fn generate<R: CryptoRng + ?Sized>(
         spec: WrappingKeySpec,
         rng: &mut R,
@@ -95,8 +130,11 @@ impl WrappingPrivateKey {
                 rng,
                 k * 8,
             )?)?)),
+            #[cfg(not(feature = "sm2"))]
+            None => return Err(SM2_UNSUPPORTED.into()),
             // A scalar in [1, n − 1], redrawn a bounded number of times: an RNG stuck at zero
             // is an error, not a hang (`sm2::SecretKey::generate_from_rng` loops forever).
+            #[cfg(feature = "sm2")]
             None => (0..sm2_scalar::MAX_K_DRAWS)
                 .find_map(|_| sm2_scalar::draw_scalar(rng))
                 .map(|d| PrivateInner::Sm2(sm2::SecretKey::from(*d)))
@@ -114,6 +152,7 @@ impl WrappingPrivateKey {
     pub fn public_key(&self) -> WrappingPublicKey {
         let inner = match &self.inner {
             PrivateInner::Rsa(k) => PublicInner::Rsa(Box::new(k.key.to_public_key())),
+            #[cfg(feature = "sm2")]
             PrivateInner::Sm2(k) => PublicInner::Sm2(k.public_key()),
         };
         WrappingPublicKey {
@@ -126,6 +165,7 @@ impl WrappingPrivateKey {
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
         let doc = match &self.inner {
             PrivateInner::Rsa(k) => k.key.to_pkcs8_der(),
+            #[cfg(feature = "sm2")]
             PrivateInner::Sm2(k) => k.to_pkcs8_der(),
         }
         .map_err(|_| Error::InvalidKey("the private key could not be encoded as PKCS#8"))?;
@@ -135,6 +175,10 @@ impl WrappingPrivateKey {
     /// Reads a PKCS#8 DER private key, works out its wrapping key spec and validates it: RSA keys
     /// must have e = 65537, a 2048-, 3072- or 4096-bit modulus and consistent CRT values; SM2 keys
     /// a scalar in [1, n − 1] and, when present, the matching public point.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] with the rule the key breaks; [`Error::Unsupported`] for an EC
+    /// (SM2) key in a build without the `sm2` feature.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
         if let Some(key) = rsa_from_pkcs8_der(der)? {
             let spec = rsa_wrapping_key_spec(&key)?;
@@ -143,32 +187,78 @@ impl WrappingPrivateKey {
                 inner: PrivateInner::Rsa(Box::new(RsaPrivate::new(key)?)),
             });
         }
-        // The same strict PKCS#8 and EC checks as imported SM2 key material.
-        let info = material_pkcs8::parse(der).map_err(Error::InvalidKey)?;
-        ec_key::check(EcCurve::Sm2, &info).map_err(Error::InvalidKey)?;
-        let key = sm2::SecretKey::from_pkcs8_der(der).map_err(|_| {
-            Error::InvalidKey("not a PKCS#8 RSA or SM2 (sm2p256v1) private key, or not a valid one")
-        })?;
-        Ok(WrappingPrivateKey {
-            spec: WrappingKeySpec::Sm2,
-            inner: PrivateInner::Sm2(key),
-        })
+        sm2_from_pkcs8_der(der)
     }
 
     /// The RSA key prepared for RSADP (blinded CRT on the fixed-width arithmetic).
     pub(crate) fn as_rsa_op(&self) -> Option<&RsaPrivateOp> {
         match &self.inner {
             PrivateInner::Rsa(k) => Some(&k.op),
+            #[cfg(feature = "sm2")]
             PrivateInner::Sm2(_) => None,
         }
     }
 
+    #[cfg(feature = "sm2")]
     pub(crate) fn as_sm2(&self) -> Option<&sm2::SecretKey> {
         match &self.inner {
             PrivateInner::Sm2(k) => Some(k),
             PrivateInner::Rsa(_) => None,
         }
     }
+}
+
+/// Reads a PKCS#8 DER SM2 wrapping private key, with the same strict PKCS#8 and EC checks as
+/// imported SM2 key material.
+#[cfg(feature = "sm2")]
+fn sm2_from_pkcs8_der(der: &[u8]) -> Result<WrappingPrivateKey, Error> {
+    let info = material_pkcs8::parse(der).map_err(Error::InvalidKey)?;
+    ec_key::check(EcCurve::Sm2, &info).map_err(Error::InvalidKey)?;
+    let key = sm2::SecretKey::from_pkcs8_der(der).map_err(|_| {
+        Error::InvalidKey("not a PKCS#8 RSA or SM2 (sm2p256v1) private key, or not a valid one")
+    })?;
+    Ok(WrappingPrivateKey {
+        spec: WrappingKeySpec::Sm2,
+        inner: PrivateInner::Sm2(key),
+    })
+}
+
+/// Without the `sm2` feature: an EC key is an SM2 wrapping key this build cannot use; anything
+/// else is not a wrapping key.
+#[cfg(not(feature = "sm2"))]
+fn sm2_from_pkcs8_der(der: &[u8]) -> Result<WrappingPrivateKey, Error> {
+    let info = material_pkcs8::parse(der).map_err(Error::InvalidKey)?;
+    Err(if info.algorithm == ID_EC_PUBLIC_KEY {
+        SM2_UNSUPPORTED.into()
+    } else {
+        Error::InvalidKey("not a PKCS#8 RSA or SM2 (sm2p256v1) private key")
+    })
+}
+
+#[cfg(not(feature = "sm2"))]
+use crate::policy::material::ec::ID_EC_PUBLIC_KEY;
+
+/// Reads a DER SubjectPublicKeyInfo of an SM2 key.
+#[cfg(feature = "sm2")]
+fn sm2_public_from_der(der: &[u8]) -> Result<WrappingPublicKey, Error> {
+    let key = sm2::PublicKey::from_public_key_der(der).map_err(|_| {
+        Error::InvalidKey("not a DER SubjectPublicKeyInfo of an RSA or SM2 (sm2p256v1) key")
+    })?;
+    Ok(WrappingPublicKey {
+        spec: WrappingKeySpec::Sm2,
+        inner: PublicInner::Sm2(key),
+    })
+}
+
+/// Without the `sm2` feature: an EC public key is an SM2 wrapping key this build cannot use.
+#[cfg(not(feature = "sm2"))]
+fn sm2_public_from_der(der: &[u8]) -> Result<WrappingPublicKey, Error> {
+    Err(
+        match spki::SubjectPublicKeyInfoRef::try_from(der).map(|info| info.algorithm.oid) {
+            Ok(ID_EC_PUBLIC_KEY) => SM2_UNSUPPORTED.into(),
+            _ => Error::InvalidKey("not a DER SubjectPublicKeyInfo of an RSA or SM2 key"),
+        },
+    )
 }
 
 /// Reads a PKCS#8 DER RSA wrapping private key. `Ok(None)` when the DER is a strict PKCS#8 key of
@@ -224,19 +314,14 @@ impl WrappingPublicKey {
                 inner: PublicInner::Rsa(Box::new(key)),
             });
         }
-        let key = sm2::PublicKey::from_public_key_der(der).map_err(|_| {
-            Error::InvalidKey("not a DER SubjectPublicKeyInfo of an RSA or SM2 (sm2p256v1) key")
-        })?;
-        Ok(WrappingPublicKey {
-            spec: WrappingKeySpec::Sm2,
-            inner: PublicInner::Sm2(key),
-        })
+        sm2_public_from_der(der)
     }
 
     /// DER SubjectPublicKeyInfo, exactly what KMS returns as `PublicKey`.
     pub fn to_der(&self) -> Vec<u8> {
         let doc = match &self.inner {
             PublicInner::Rsa(k) => k.to_public_key_der(),
+            #[cfg(feature = "sm2")]
             PublicInner::Sm2(k) => k.to_public_key_der(),
         };
         // Encoding a key that was validated on the way in cannot fail; an empty vector would be
@@ -252,10 +337,12 @@ impl WrappingPublicKey {
     pub(crate) fn as_rsa(&self) -> Option<&rsa::PublicKey> {
         match &self.inner {
             PublicInner::Rsa(k) => Some(k),
+            #[cfg(feature = "sm2")]
             PublicInner::Sm2(_) => None,
         }
     }
 
+    #[cfg(feature = "sm2")]
     pub(crate) fn as_sm2(&self) -> Option<&sm2::PublicKey> {
         match &self.inner {
             PublicInner::Sm2(k) => Some(k),

@@ -33,6 +33,27 @@ pub enum EcCurve {
 }
 
 impl EcCurve {
+    /// `None` when this build checks keys on this curve; otherwise what is missing (the curve's
+    /// Cargo feature is off, see [`crate::Error::Unsupported`]).
+    pub const fn unsupported(self) -> Option<crate::Unsupported> {
+        #[allow(unused_imports)]
+        use crate::Unsupported as U;
+        match self {
+            #[cfg(not(feature = "ecc-p256"))]
+            EcCurve::P256 => Some(U::new("ECC_NIST_P256 key material", "ecc-p256")),
+            #[cfg(not(feature = "ecc-p384"))]
+            EcCurve::P384 => Some(U::new("ECC_NIST_P384 key material", "ecc-p384")),
+            #[cfg(not(feature = "ecc-p521"))]
+            EcCurve::P521 => Some(U::new("ECC_NIST_P521 key material", "ecc-p521")),
+            #[cfg(not(feature = "ecc-secp256k1"))]
+            EcCurve::Secp256k1 => Some(U::new("ECC_SECG_P256K1 key material", "ecc-secp256k1")),
+            #[cfg(not(feature = "sm2"))]
+            EcCurve::Sm2 => Some(U::new("SM2 key material", "sm2")),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
+
     /// The length of the private scalar in bytes, ceiling(log2(n)/8) (RFC 5915 §3).
     pub const fn scalar_len(self) -> usize {
         match self {

@@ -80,6 +80,7 @@ macro_rules! aws_enum {
 
 /// Lets other modules declare AWS enumerations the same way (they import `fmt`, `FromStr` and
 /// `UnknownName`).
+#[cfg(feature = "service")]
 pub(crate) use aws_enum;
 
 aws_enum! {

@@ -170,7 +170,11 @@ pub(crate) fn import<R: CryptoRng + ?Sized>(
     // Step 6. Empty plaintext (an RSAES-OAEP block can carry 0 bytes) is judged here like any
     // other wrong length: it decrypted, so it is not an InvalidCiphertextException.
     let canonical = material::canonical_form(key.partition, key.key_spec, material.as_bytes(), rng)
-        .map_err(|e| KmsError::IncorrectKeyMaterialException(format!("{e}")))?;
+        .map_err(|e| match e {
+            // A firmware profile without this curve's feature: not the material's fault.
+            Error::Unsupported(u) => KmsError::UnsupportedOperationException(format!("{u}")),
+            e => KmsError::IncorrectKeyMaterialException(format!("{e}")),
+        })?;
     // Step 7.
     let key_material_id = id_key.id(&key_id, &canonical);
     drop(canonical);

@@ -78,7 +78,10 @@ impl ImportService {
     ///
     /// # Errors
     /// The exceptions of steps 1–3; `KMSInternalException` when the metadata is inconsistent
-    /// (e.g. a key usage the key spec does not have) or key generation fails (the RNG failed).
+    /// (e.g. a key usage the key spec does not have) or key generation fails (the RNG failed);
+    /// `UnsupportedOperationException` in a build without the `keygen` feature (or, for `SM2`,
+    /// the `sm2` feature): use
+    /// [`ImportService::get_parameters_for_import_with_wrapping_key`].
     pub fn get_parameters_for_import<R: CryptoRng + ?Sized>(
         &self,
         request: &GetParametersForImportRequest<'_>,
@@ -88,8 +91,14 @@ impl ImportService {
     ) -> Result<GetParametersForImportResponse, KmsError> {
         // Steps 1-3 before the (slow) key generation.
         let (key_id, scheme) = get_parameters::check_request(request, key)?;
-        let wrapping_key = WrappingPrivateKey::generate(request.wrapping_key_spec, rng)
-            .map_err(|e| KmsError::KmsInternalException(alloc::format!("{e}")))?;
+        let wrapping_key =
+            WrappingPrivateKey::generate(request.wrapping_key_spec, rng).map_err(|e| match e {
+                // A firmware profile without `keygen` (or `sm2`): use a provisioned key.
+                crate::Error::Unsupported(u) => {
+                    KmsError::UnsupportedOperationException(alloc::format!("{u}"))
+                }
+                e => KmsError::KmsInternalException(alloc::format!("{e}")),
+            })?;
         get_parameters::issue(
             key,
             key_id,

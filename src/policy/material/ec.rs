@@ -15,12 +15,19 @@
 //! `SecretKey::from_pkcs8_der` also checks a present public key, but it ignores PKCS#8 attributes
 //! and accepts short scalars, so the structure is parsed here and the crates are only used for
 //! the arithmetic.
+//!
+//! The structure and the OIDs are always compiled (the material inference reads them); the
+//! arithmetic only for the curves whose feature is on (`ecc-p256`, ..., `sm2`), and
+//! [`EcCurve::unsupported`] refuses the others before this module is asked.
 
 use der::asn1::{BitStringRef, ObjectIdentifier, OctetStringRef};
 use der::{Reader, SliceReader, TagMode, TagNumber};
-use p256::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
-use p256::elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytes, FieldBytesSize};
-use p256::elliptic_curve::{PublicKey, SecretKey};
+#[cfg(feature = "_ec")]
+use elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
+#[cfg(feature = "_ec")]
+use elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytes, FieldBytesSize};
+#[cfg(feature = "_ec")]
+use elliptic_curve::{PublicKey, SecretKey};
 
 use crate::policy::key_spec::EcCurve;
 use crate::policy::material::pkcs8::{PrivateKeyInfo, Refused};
@@ -77,17 +84,28 @@ pub(crate) fn check<'a>(
     if ec.scalar.len() != curve.scalar_len() {
         return Err("the EC private key must be exactly the curve's scalar length (RFC 5915)");
     }
+    // A curve whose feature is off is refused before (`EcCurve::unsupported`); the last arm
+    // keeps this total in such a build.
     match curve {
+        #[cfg(feature = "ecc-p256")]
         EcCurve::P256 => check_scalar::<p256::NistP256>(ec.scalar, ec.public_key),
+        #[cfg(feature = "ecc-p384")]
         EcCurve::P384 => check_scalar::<p384::NistP384>(ec.scalar, ec.public_key),
+        #[cfg(feature = "ecc-p521")]
         EcCurve::P521 => check_scalar::<p521::NistP521>(ec.scalar, ec.public_key),
+        #[cfg(feature = "ecc-secp256k1")]
         EcCurve::Secp256k1 => check_scalar::<k256::Secp256k1>(ec.scalar, ec.public_key),
+        #[cfg(feature = "sm2")]
         EcCurve::Sm2 => check_scalar::<sm2::Sm2>(ec.scalar, ec.public_key),
+        #[allow(unreachable_patterns)]
+        _ => Err("this build does not check keys on this curve"),
     }?;
     Ok(ec.scalar)
 }
 
 /// The fields of an RFC 5915 `ECPrivateKey`.
+// Without a curve feature nothing reads `public_key`: no point can be checked.
+#[cfg_attr(not(feature = "_ec"), allow(dead_code))]
 struct EcPrivateKey<'a> {
     scalar: &'a [u8],
     parameters: Option<ObjectIdentifier>,
@@ -124,6 +142,7 @@ const BAD_POINT: &str =
     "the ECPrivateKey publicKey is not a compressed or uncompressed point on the curve";
 
 /// The scalar is in [1, n − 1] and the optional public key equals [d]G.
+#[cfg(feature = "_ec")]
 fn check_scalar<C>(scalar: &[u8], public_key: Option<&[u8]>) -> Result<(), &'static str>
 where
     C: CurveArithmetic,

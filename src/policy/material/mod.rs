@@ -53,6 +53,9 @@ use rsa::RsaPolicy;
 /// - [`Error::NotAllowed`] when `key_spec` takes no imported material or does not exist in
 ///   `partition` (reasons [`Reason::KeySpecNotImportable`], [`Reason::KeySpecNotInPartition`]).
 /// - [`Error::IncorrectKeyMaterial`] with the [`MaterialReason`] for everything about the bytes.
+/// - [`Error::Unsupported`] for ECC or SM2 key material in a build without that curve's feature
+///   (`ecc-p256`, `ecc-p384`, `ecc-p521`, `ecc-secp256k1`, `sm2`), after the checks above that
+///   need no curve (key spec, partition, length).
 pub fn validate<R: CryptoRng + ?Sized>(
     partition: Partition,
     key_spec: KeySpec,
@@ -123,6 +126,9 @@ pub(crate) fn canonical_form<R: CryptoRng + ?Sized>(
             Ok(tagged(TAG_RSA, &[&parts.canonical()]))
         }
         MaterialForm::EcPkcs8 { curve, .. } => {
+            if let Some(unsupported) = curve.unsupported() {
+                return Err(unsupported.into());
+            }
             let info = pkcs8::parse(material).map_err(invalid)?;
             let scalar = ec::check(curve, &info).map_err(invalid)?;
             Ok(tagged(TAG_EC, &[&[ec::curve_tag(curve)], scalar]))
