@@ -52,7 +52,7 @@ extern crate alloc;
 
 use alloc::string::String;
 use core::ffi::{CStr, c_char, c_int, c_void};
-use core::fmt::{self, Write as _};
+use core::fmt;
 use core::str::FromStr;
 
 use kms_import::rand_core::{TryCryptoRng, TryRng};
@@ -273,6 +273,7 @@ pub(crate) unsafe fn str_in<'a>(ptr: *const c_char) -> Result<&'a str> {
 }
 
 /// An optional string argument: NULL is `None`.
+#[cfg(feature = "service")]
 ///
 /// # Safety
 /// As [`str_in`].
@@ -816,6 +817,7 @@ pub extern "C" fn kms_import_status_name(status: c_int) -> *const c_char {
 }
 
 /// A `fmt::Write` into a fixed C `char` array (truncating, NUL-terminated).
+#[cfg(feature = "service")]
 pub(crate) fn fixed_text<const N: usize>(out: &mut [c_char; N], text: impl fmt::Display) {
     struct W<'a> {
         buf: &'a mut [c_char],
@@ -835,7 +837,7 @@ pub(crate) fn fixed_text<const N: usize>(out: &mut [c_char; N], text: impl fmt::
     }
     out.fill(0);
     let mut w = W { buf: out, n: 0 };
-    let _ = write!(w, "{text}");
+    let _ = fmt::Write::write_fmt(&mut w, format_args!("{text}"));
 }
 
 /// An `ImportService`: built once from the KMS's secrets, immutable, usable from several

@@ -13,7 +13,7 @@ use kms_import::{
 };
 
 use crate::service_api::*;
-use crate::{CallbackRng, Fail, Result, Span, check_no_overlap, fixed_text};
+use crate::{CallbackRng, Fail, Out, Result, Span, check_no_overlap, fixed_text};
 use crate::{bytes_in, kms_import_status as S, name_in, opt_str_in, str_in};
 
 pub(crate) type Inner = ImportService;
@@ -331,4 +331,40 @@ pub(crate) unsafe fn import_key_material(
         response.valid_to = valid_to;
         Ok(())
     }
+}
+
+/// The response's `(ptr, cap, &mut len)` as an [`Out`].
+pub(crate) fn out(ptr: *mut u8, cap: usize, len: &mut usize) -> Result<Out> {
+    Out::new(ptr, cap, len)
+}
+
+/// A NUL-terminated text output: the length without the NUL goes to `len`; `cap` must hold it
+/// and the NUL.
+///
+/// # Safety
+/// `ptr` is NULL or writable for `cap` bytes.
+pub(crate) unsafe fn c_string_out(
+    ptr: *mut c_char,
+    cap: usize,
+    len: &mut usize,
+    text: &str,
+) -> Result<bool> {
+    *len = text.len();
+    if ptr.is_null() && cap != 0 {
+        return Err(S::KMS_IMPORT_NULL_POINTER.into());
+    }
+    if text.len() >= cap {
+        return Ok(false);
+    }
+    // SAFETY: `text.len() + 1 <= cap` bytes, writable by the contract, Rust-owned source.
+    unsafe {
+        core::ptr::copy_nonoverlapping(text.as_ptr(), ptr.cast::<u8>(), text.len());
+        ptr.add(text.len()).write(0);
+    }
+    Ok(true)
+}
+
+/// `Fail` for a KMS exception.
+pub(crate) fn exception(status: S, text: impl core::fmt::Display) -> Fail {
+    Fail::with_text(status, text)
 }

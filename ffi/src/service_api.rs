@@ -11,7 +11,7 @@
 use core::ffi::{c_char, c_int, c_void};
 
 use crate::{CallbackRng, kms_import_status as S};
-use crate::{Fail, Out, Result, guard, kms_import_rng_fn, kms_import_service};
+use crate::{Result, guard, kms_import_rng_fn, kms_import_service};
 
 /// One key material the KMS holds for the key (as `ListKeyRotations` lists it).
 #[repr(C)]
@@ -297,40 +297,4 @@ pub unsafe extern "C" fn kms_import_import_key_material(
     };
     // SAFETY: `secret` is the caller's material buffer (or NULL); `message` likewise.
     unsafe { guard(&[secret], (message, message_cap), body) }
-}
-
-/// The response's `(ptr, cap, &mut len)` as an [`Out`].
-pub(crate) fn out(ptr: *mut u8, cap: usize, len: &mut usize) -> Result<Out> {
-    Out::new(ptr, cap, len)
-}
-
-/// A NUL-terminated text output: the length without the NUL goes to `len`; `cap` must hold it
-/// and the NUL.
-///
-/// # Safety
-/// `ptr` is NULL or writable for `cap` bytes.
-pub(crate) unsafe fn c_string_out(
-    ptr: *mut c_char,
-    cap: usize,
-    len: &mut usize,
-    text: &str,
-) -> Result<bool> {
-    *len = text.len();
-    if ptr.is_null() && cap != 0 {
-        return Err(S::KMS_IMPORT_NULL_POINTER.into());
-    }
-    if text.len() >= cap {
-        return Ok(false);
-    }
-    // SAFETY: `text.len() + 1 <= cap` bytes, writable by the contract, Rust-owned source.
-    unsafe {
-        core::ptr::copy_nonoverlapping(text.as_ptr(), ptr.cast::<u8>(), text.len());
-        ptr.add(text.len()).write(0);
-    }
-    Ok(true)
-}
-
-/// `Fail` for a KMS exception.
-pub(crate) fn exception(status: S, text: impl core::fmt::Display) -> Fail {
-    Fail::with_text(status, text)
 }
