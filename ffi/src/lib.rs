@@ -27,7 +27,8 @@
 //! # Panics
 //! No Rust panic crosses into C. With the `std` feature (hosts) every entry point runs under
 //! `std::panic::catch_unwind`; a panic becomes `KMS_IMPORT_INTERNAL_ERROR` after the secret
-//! outputs are wiped. Firmware builds (`--no-default-features --features firmware`, a `no_std`
+//! outputs are wiped (a host build with `panic = "abort"` in its Cargo profile aborts the process
+//! instead: no unwinding either way). Firmware builds (`--no-default-features --features firmware`, a `no_std`
 //! target whose panic strategy is `abort`) cannot unwind: their panic handler executes a trapping
 //! instruction (`udf` on Arm), so a panic ends in the firmware's fault handler and never returns
 //! into C with a half-written buffer. The core is written so that no input can panic (lengths are
