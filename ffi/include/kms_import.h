@@ -337,10 +337,14 @@ int kms_import_check_material(const char *partition,
 // `"KMS_IMPORT_UNKNOWN_STATUS"` for a number that is no status. A static string: do not free.
 const char *kms_import_status_name(int status);
 
-extern uint8_t *kms_import_alloc(size_t size,
-                                 size_t align);
+// Firmware builds only, provided by the firmware: a block of at least `size` bytes aligned
+// to `align` (a power of two), or NULL when out of memory.
+extern void *kms_import_alloc(size_t size,
+                              size_t align);
 
-extern void kms_import_dealloc(uint8_t *ptr,
+// Firmware builds only, provided by the firmware: takes back a block from
+// `kms_import_alloc` with the same `size` and `align`.
+extern void kms_import_dealloc(void *ptr,
                                size_t size,
                                size_t align);
 

@@ -13,10 +13,15 @@
 //! fault handler (usually a reset) takes over and the call never returns into C.
 
 use core::alloc::{GlobalAlloc, Layout};
+use core::ffi::c_void;
 
 unsafe extern "C" {
-    fn kms_import_alloc(size: usize, align: usize) -> *mut u8;
-    fn kms_import_dealloc(ptr: *mut u8, size: usize, align: usize);
+    /// Firmware builds only, provided by the firmware: a block of at least `size` bytes aligned
+    /// to `align` (a power of two), or NULL when out of memory.
+    fn kms_import_alloc(size: usize, align: usize) -> *mut c_void;
+    /// Firmware builds only, provided by the firmware: takes back a block from
+    /// `kms_import_alloc` with the same `size` and `align`.
+    fn kms_import_dealloc(ptr: *mut c_void, size: usize, align: usize);
 }
 
 struct FirmwareHeap;
@@ -27,12 +32,12 @@ struct FirmwareHeap;
 unsafe impl GlobalAlloc for FirmwareHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: a plain call of the firmware's allocator with a valid layout.
-        unsafe { kms_import_alloc(layout.size(), layout.align()) }
+        unsafe { kms_import_alloc(layout.size(), layout.align()).cast::<u8>() }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: `ptr` came from `alloc` with this layout (GlobalAlloc's contract).
-        unsafe { kms_import_dealloc(ptr, layout.size(), layout.align()) }
+        unsafe { kms_import_dealloc(ptr.cast::<c_void>(), layout.size(), layout.align()) }
     }
 }
 
