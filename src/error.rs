@@ -26,7 +26,7 @@ use crate::policy::names::{KeySpec, Partition, UnknownName, WrappingAlgorithm, W
 pub const PKCS1_V1_5_DEPRECATED_SINCE: &str = "2023-10-10";
 
 /// Everything that can go wrong in this crate outside the KMS operations (which answer with
-/// [`crate::KmsError`]).
+/// `KmsError`, in builds with the `service` feature).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {

@@ -111,7 +111,8 @@ impl ImportService {
     }
 
     /// [`ImportService::get_parameters_for_import`] with a wrapping key generated beforehand,
-    /// e.g. taken from a [`crate::WrappingKeyPool`] (RSA-4096 generation takes about a second).
+    /// e.g. taken from a `WrappingKeyPool` (the `keygen` feature; RSA-4096 generation takes about
+    /// a second), or provisioned (PKCS#8) in a build without `keygen`.
     /// The key is taken by value: it is sealed into this one token and wiped, so no key serves
     /// two tokens.
     ///
