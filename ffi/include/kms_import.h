@@ -239,6 +239,17 @@ typedef struct kms_import_import_key_material_response {
 extern "C" {
 #endif // __cplusplus
 
+// Firmware builds only, provided by the firmware: a block of at least `size` bytes aligned
+// to `align` (a power of two), or NULL when out of memory.
+extern void *kms_import_alloc(size_t size,
+                              size_t align);
+
+// Firmware builds only, provided by the firmware: takes back a block from
+// `kms_import_alloc` with the same `size` and `align`.
+extern void kms_import_dealloc(void *ptr,
+                               size_t size,
+                               size_t align);
+
 // Generates a wrapping key pair of `wrapping_key_spec` (`"RSA_2048"`, `"RSA_3072"`,
 // `"RSA_4096"`, `"SM2"`): the private key as PKCS#8 DER into `pkcs8` (a secret, wiped on any
 // failure), the public key as DER SubjectPublicKeyInfo (what KMS returns as `PublicKey`) into
@@ -336,17 +347,6 @@ int kms_import_check_material(const char *partition,
 // (`"InvalidCiphertextException"`), else the constant's name (`"KMS_IMPORT_BUFFER_TOO_SMALL"`);
 // `"KMS_IMPORT_UNKNOWN_STATUS"` for a number that is no status. A static string: do not free.
 const char *kms_import_status_name(int status);
-
-// Firmware builds only, provided by the firmware: a block of at least `size` bytes aligned
-// to `align` (a power of two), or NULL when out of memory.
-extern void *kms_import_alloc(size_t size,
-                              size_t align);
-
-// Firmware builds only, provided by the firmware: takes back a block from
-// `kms_import_alloc` with the same `size` and `align`.
-extern void kms_import_dealloc(void *ptr,
-                               size_t size,
-                               size_t align);
 
 // Makes an `ImportService` from a 32-byte master secret (the token sealing key, with id
 // `sealing_key_id`, and the `KeyMaterialId` key are derived from it; the same secret gives the

@@ -3,6 +3,7 @@
 use alloc::format;
 use alloc::string::ToString;
 use core::ffi::c_char;
+use core::fmt;
 
 use kms_import::{
     AssociatedKeyMaterial, ExpirationModel, GetParametersForImportRequest,
@@ -13,7 +14,7 @@ use kms_import::{
 };
 
 use crate::service_api::*;
-use crate::{CallbackRng, Fail, Out, Result, Span, check_no_overlap, fixed_text};
+use crate::{CallbackRng, Fail, Out, Result, Span, check_no_overlap};
 use crate::{bytes_in, kms_import_status as S, name_in, opt_str_in, str_in};
 
 pub(crate) type Inner = ImportService;
@@ -367,4 +368,27 @@ pub(crate) unsafe fn c_string_out(
 /// `Fail` for a KMS exception.
 pub(crate) fn exception(status: S, text: impl core::fmt::Display) -> Fail {
     Fail::with_text(status, text)
+}
+
+/// A `fmt::Write` into a fixed C `char` array (truncating, NUL-terminated).
+pub(crate) fn fixed_text<const N: usize>(out: &mut [c_char; N], text: impl fmt::Display) {
+    struct W<'a> {
+        buf: &'a mut [c_char],
+        n: usize,
+    }
+    impl fmt::Write for W<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            for &b in s.as_bytes() {
+                if self.n + 1 >= self.buf.len() {
+                    break;
+                }
+                self.buf[self.n] = b as c_char;
+                self.n += 1;
+            }
+            Ok(())
+        }
+    }
+    out.fill(0);
+    let mut w = W { buf: out, n: 0 };
+    let _ = fmt::Write::write_fmt(&mut w, format_args!("{text}"));
 }
