@@ -1,8 +1,8 @@
-//! The C ABI from C: compiles `tests/c/kms_import_test.c` with the system `cc` against
-//! `include/kms_import.h`, links it to `libkms_import_ffi.a` (built by cargo for this test), runs
-//! it (every function; interop both ways with the `openssl` CLI for every wrapping algorithm ×
-//! wrapping key spec), then runs it again under `valgrind --tool=memcheck --leak-check=full
-//! --error-exitcode=1`.
+//! The C ABI from C: compiles `tests/c/*.c` (`kms_import_test.c` and its parts) with the system
+//! `cc` against `include/kms_import.h`, links it to `libkms_import_ffi.a` (built by cargo for
+//! this test), runs it (every function; interop both ways with the `openssl` CLI for every
+//! wrapping algorithm × wrapping key spec), then runs it again under `valgrind --tool=memcheck
+//! --leak-check=full --error-exitcode=1`.
 //!
 //! A missing `cc`, `openssl` or `valgrind` prints `SKIPPED: ...` and passes, except when the
 //! environment variable `CI` is set: then it fails.
@@ -58,7 +58,10 @@ fn compile(out: &Path) {
         ])
         .arg("-I")
         .arg(root.join("include"))
-        .arg(root.join("tests/c/kms_import_test.c"))
+        .args(
+            ["kms_import_test.c", "interop.c", "service.c"]
+                .map(|file| root.join("tests/c").join(file)),
+        )
         .arg(static_library())
         .args(["-lpthread", "-ldl", "-lm", "-o"])
         .arg(out)
