@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The feature profiles of issue 17, for CI (.ci/run calls it):
+# The feature profiles, for CI (.ci/run calls it):
 #   1. every feature profile of the core builds for thumbv7em-none-eabihf;
 #   2. the firmware static library builds (smallest and full profile);
 #   3. the smallest profile's size is within 10 % of firmware/size-baseline.txt
