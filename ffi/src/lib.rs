@@ -25,15 +25,23 @@
 //!   `KMS_IMPORT_RNG_FAILURE` and discards (wipes) what it produced.
 //!
 //! # Panics
-//! No Rust panic crosses into C. With the `std` feature (hosts) every entry point runs under
-//! `std::panic::catch_unwind`; a panic becomes `KMS_IMPORT_INTERNAL_ERROR` after the secret
-//! outputs are wiped (a host build with `panic = "abort"` in its Cargo profile aborts the process
-//! instead: no unwinding either way). Firmware builds (`--no-default-features --features firmware`, a `no_std`
-//! target whose panic strategy is `abort`) cannot unwind: their panic handler executes a trapping
-//! instruction (`udf` on Arm), so a panic ends in the firmware's fault handler and never returns
-//! into C with a half-written buffer. The core is written so that no input can panic (lengths are
-//! checked before indexing, arithmetic is checked or bounded) and every decoder is fuzzed
-//! (`fuzz/`), but that is evidence, not a proof: keep the fault handler's reset.
+//! No Rust panic crosses into C, by three layers:
+//! - With the `std` feature (hosts) every entry point's body runs under
+//!   `std::panic::catch_unwind`; a panic becomes `KMS_IMPORT_INTERNAL_ERROR` after the secret
+//!   outputs are wiped. (`kms_import_status_name` and `kms_import_service_free` have no body that
+//!   can panic: a table lookup, and dropping the service.)
+//! - Whatever is outside `catch_unwind`, or a build with `panic = "abort"`, or a `no_std` build
+//!   on a target that unwinds: the functions are `extern "C"`, which cannot unwind; since Rust
+//!   1.81 (this crate needs 1.88) an unwind that reaches such a function aborts the process
+//!   instead of crossing into C.
+//! - Firmware builds (`--no-default-features --features firmware`, a `no_std` target whose panic
+//!   strategy is `abort`) cannot unwind at all: their panic handler executes a trapping
+//!   instruction (`udf` on Arm), so a panic ends in the firmware's fault handler and never
+//!   returns into C with a half-written buffer.
+//!
+//! The core is written so that no input can panic (lengths are checked before indexing,
+//! arithmetic is checked or bounded) and every decoder is fuzzed (`fuzz/`), but that is evidence,
+//! not a proof: keep the fault handler's reset.
 //!
 //! # Safety
 //! Every pointer argument must be NULL or valid for the access its length describes for the
@@ -41,7 +49,7 @@
 //! return. A [`kms_import_service`] may be used from several threads at once (it is immutable).
 
 #![cfg_attr(not(feature = "std"), no_std)]
-#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
 #![warn(missing_docs, rust_2018_idioms)]
 // The C names are the API, and the argument lists are the documented C signatures.
 #![allow(non_camel_case_types, clippy::too_many_arguments)]
