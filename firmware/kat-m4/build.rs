@@ -47,7 +47,7 @@ fn s<'a>(v: &'a Value, key: &str) -> &'a str {
 }
 
 fn bytes(hex: &str) -> String {
-    assert!(hex.len() % 2 == 0, "odd hex length");
+    assert!(hex.len().is_multiple_of(2), "odd hex length");
     let mut out = String::from("&[");
     for i in (0..hex.len()).step_by(2) {
         let b = u8::from_str_radix(&hex[i..i + 2], 16).expect("hex");
@@ -104,9 +104,9 @@ fn oaep(dir: &Path, src: &mut String) {
                 _ => "None",
             };
             assert_eq!(kms_pair, algorithm != "None", "{file}: {sha}/{mgf}");
-            write!(
+            writeln!(
                 src,
-                "OaepGroup {{ file: {name:?}, bits: {bits}, algorithm: {algorithm}, pkcs8: {}, cases: &[\n",
+                "OaepGroup {{ file: {name:?}, bits: {bits}, algorithm: {algorithm}, pkcs8: {}, cases: &[",
                 bytes(s(group, "privateKeyPkcs8"))
             )
             .unwrap();
