@@ -39,11 +39,19 @@ rustup target list --installed | grep -q thumbv7em-none-eabihf || rustup target 
 sysroot=$(rustc --print sysroot)
 lld=$(find "$sysroot/lib/rustlib" -name rust-lld -type f | head -n 1)
 size_tool=$(command -v llvm-size || true)
+# Cargo's target directory (CARGO_TARGET_DIR when set) for the LTO builds; kat-m4's as
+# firmware/run-qemu.sh has it (its own workspace: firmware/kat-m4/target, or $CARGO_TARGET_DIR/kat-m4).
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-$root/target}")
+if [ -n "${CARGO_TARGET_DIR:-}" ]; then
+  kat_target=$(realpath -m "$CARGO_TARGET_DIR/kat-m4")
+else
+  kat_target="$root/firmware/kat-m4/target"
+fi
 
 # .text + .rodata of the minimal image of one profile at one opt-level.
 image_size() { # features opt
   local features=$1 opt=$2
-  local dir="$root/target/firmware-size-$opt"
+  local dir="$target_dir/firmware-size-$opt"
   CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt CARGO_PROFILE_RELEASE_LTO=fat \
   CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_DEBUG=false \
     cargo rustc -q --release --locked -p kms-import-ffi --lib --crate-type staticlib \
@@ -85,11 +93,11 @@ PY
 heap() { # features
   local features=$1
   (cd firmware/kat-m4 && cargo build -q --release --locked --no-default-features \
-      --features "heap-only${features:+,$features}" >&2)
+      --target-dir "$kat_target" --features "heap-only${features:+,$features}" >&2)
   local log
   log=$(timeout 300 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic \
     -semihosting-config enable=on,target=native \
-    -kernel firmware/kat-m4/target/thumbv7em-none-eabihf/release/kat-m4)
+    -kernel "$kat_target/thumbv7em-none-eabihf/release/kat-m4")
   local r2 r4 s
   r2=$(sed -n 's/^peak heap: RSA-2048 unwrap.*: \([0-9]*\) bytes$/\1/p' <<<"$log")
   r4=$(sed -n 's/^peak heap: RSA-4096 unwrap.*: \([0-9]*\) bytes$/\1/p' <<<"$log")
