@@ -66,6 +66,7 @@ const fn top_window(e: usize) -> usize {
 
 /// base^exp with base and result in Montgomery form (base < R; the result is < R, not
 /// necessarily below n). The exponent has E limbs, any value (exp = 0 gives one).
+#[cfg(any(test, feature = "keygen"))]
 pub(crate) fn pow_montgomery<const N: usize, const E: usize>(
     m: &Modulus<N>,
     base: &[u64; N],

@@ -14,6 +14,8 @@ pub(crate) mod exp;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub(crate) mod limbs;
+// The prime search's rounds: key generation only.
+#[cfg(feature = "keygen")]
 pub(crate) mod miller_rabin;
 pub(crate) mod montgomery;
 pub(crate) mod rsadp;

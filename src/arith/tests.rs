@@ -125,6 +125,7 @@ fn pow_matches_crypto_bigint_2048() {
     pow_matches::<32>(2);
 }
 
+#[cfg(feature = "keygen")]
 mod miller_rabin {
     use super::*;
     use crate::arith::miller_rabin::Candidate;
