@@ -16,6 +16,7 @@ mod key;
 mod policy;
 #[cfg(feature = "service")]
 mod service;
+mod unsupported;
 
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -27,12 +28,13 @@ mod secret;
 mod test_rng;
 
 // Names and policy.
-pub use error::{Error, PKCS1_V1_5_DEPRECATED_SINCE, Unsupported};
+pub use error::{Error, PKCS1_V1_5_DEPRECATED_SINCE};
 pub use policy::names::{
     KeySpec, KeyUsage, MaterialKind, Partition, UnknownName, WrappingAlgorithm, WrappingKeySpec,
     WrappingScheme,
 };
 pub use policy::{key_spec, material, matrix};
+pub use unsupported::Unsupported;
 
 // Keys.
 #[cfg(feature = "keygen")]
