@@ -2,7 +2,7 @@
 # Flash and heap of the firmware profiles (README, "Firmware profiles").
 #
 #   firmware/size.sh           # the table: every profile, opt-level z and 3, peak heap (QEMU);
-#                              # about 25 min on a shared 2-core machine (12 LTO builds, 6 images)
+#                              # about 15 min on a shared 2-core machine (12 LTO builds, 6 images)
 #   firmware/size.sh --check   # CI: the smallest profile at opt-level z must not grow by more than
 #                              # 10 % over firmware/size-baseline.txt
 #   firmware/size.sh --update  # rewrite firmware/size-baseline.txt from a fresh build
