@@ -18,6 +18,7 @@
 //! construction, but note for FIPS 140 purposes it inserts a non-SP 800-90A generator between the
 //! caller's DRBG and the candidates; the single-thread build draws from the caller's RNG directly.
 
+use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -54,11 +55,22 @@ pub(crate) fn find_prime_seeded(
         best: Mutex::new(None),
     };
     std::thread::scope(|scope| {
-        for _ in 1..threads.max(1) {
-            // If the OS refuses a thread, the search simply runs on fewer.
-            let _ = std::thread::Builder::new().spawn_scoped(scope, || search.work());
-        }
+        // If the OS refuses a thread, the search simply runs on fewer.
+        let helpers: Vec<_> = (1..threads.max(1))
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, || search.work())
+                    .ok()
+            })
+            .collect();
         search.work();
+        // Joined, not just awaited: the scope alone waits for the closures to return, and a
+        // detached thread may still be exiting (its stack and TLS not yet released) when the
+        // caller returns — or when the process does.
+        for helper in helpers {
+            // `work` does not panic; were it to, the other threads' answer still stands.
+            let _ = helper.join();
+        }
     });
     let best = search.best.into_inner().unwrap_or_else(|e| e.into_inner());
     best.map(|(_, p)| p).ok_or(Error::Rng)
