@@ -159,3 +159,38 @@ pub fn modexp(data: &[u8]) {
         64 * limbs
     );
 }
+
+#[inline(never)]
+fn sqr_chain_n<const N: usize>(m: &Modulus<N>, a: &[u64; N], count: usize) -> [u64; N] {
+    let mut x = *a;
+    for _ in 0..count {
+        x = m.sqr(core::hint::black_box(&x));
+    }
+    x
+}
+
+#[inline(never)]
+fn mul_chain_n<const N: usize>(
+    m: &Modulus<N>,
+    a: &[u64; N],
+    b: &[u64; N],
+    count: usize,
+) -> [u64; N] {
+    let mut x = *a;
+    for _ in 0..count {
+        x = m.mul(core::hint::black_box(&x), b);
+    }
+    x
+}
+
+/// `count` Montgomery squarings of a, then `count` Montgomery multiplications by b, modulo the
+/// 32-limb n (odd, top bit set), each in its own non-inlined function so that callgrind can
+/// count them apart (`examples/montgomery_count.rs`). Returns both results.
+pub fn sqr_mul_chains(n: &[u64], a: &[u64], b: &[u64], count: usize) -> Option<[Vec<u64>; 2]> {
+    let m = Modulus::<32>::new(&array(n)?)?;
+    let (a, b) = (array::<32>(a)?, array::<32>(b)?);
+    Some([
+        sqr_chain_n(&m, &a, count).to_vec(),
+        mul_chain_n(&m, &a, &b, count).to_vec(),
+    ])
+}
