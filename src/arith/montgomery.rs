@@ -24,52 +24,69 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::limbs::{mask, sbb, select, sub};
 
-/// A column accumulator for product scanning: a 128-bit sum and the count of its overflows
-/// (every column here sums at most 2·64 + 2 limb products, far below 2^64).
+/// A column accumulator for product scanning: a 192-bit sum in three limbs (every column here
+/// sums at most 2·64 + 2 limb products, far below 2^192). The additions are written limb by
+/// limb with explicit carries (the add-with-carry idiom), which compiles to `add`/`adc` chains.
 #[derive(Clone, Copy)]
 struct Acc {
-    low: u128,
-    top: u64,
+    l: u64,
+    m: u64,
+    h: u64,
+}
+
+/// `a + b + c` as (low limb, carry limb).
+#[inline(always)]
+fn add3(a: u64, b: u64, c: u64) -> (u64, u64) {
+    let t = (a as u128) + (b as u128) + (c as u128);
+    (t as u64, (t >> 64) as u64)
 }
 
 impl Acc {
-    const ZERO: Acc = Acc { low: 0, top: 0 };
+    const ZERO: Acc = Acc { l: 0, m: 0, h: 0 };
 
     /// += a·b
     #[inline(always)]
     fn mac(&mut self, a: u64, b: u64) {
-        let (sum, carry) = self.low.overflowing_add((a as u128) * (b as u128));
-        self.low = sum;
-        self.top += carry as u64;
+        let p = (a as u128) * (b as u128);
+        let (l, c) = add3(self.l, p as u64, 0);
+        let (m, c) = add3(self.m, (p >> 64) as u64, c);
+        self.l = l;
+        self.m = m;
+        self.h = self.h.wrapping_add(c);
     }
 
     /// += x
     #[inline(always)]
     fn add_limb(&mut self, x: u64) {
-        let (sum, carry) = self.low.overflowing_add(x as u128);
-        self.low = sum;
-        self.top += carry as u64;
+        let (l, c) = add3(self.l, x, 0);
+        let (m, c) = add3(self.m, 0, c);
+        self.l = l;
+        self.m = m;
+        self.h = self.h.wrapping_add(c);
     }
 
     /// += other
     #[inline(always)]
     fn add(&mut self, other: &Acc) {
-        let (sum, carry) = self.low.overflowing_add(other.low);
-        self.low = sum;
-        self.top += other.top + carry as u64;
+        let (l, c) = add3(self.l, other.l, 0);
+        let (m, c) = add3(self.m, other.m, c);
+        self.l = l;
+        self.m = m;
+        self.h = self.h.wrapping_add(other.h).wrapping_add(c);
     }
 
     /// The low limb.
     #[inline(always)]
     fn low(&self) -> u64 {
-        self.low as u64
+        self.l
     }
 
     /// ÷ 2^64: drops the low limb (the next column starts with the carry).
     #[inline(always)]
     fn shift(&mut self) {
-        self.low = (self.low >> 64) | ((self.top as u128) << 64);
-        self.top = 0;
+        self.l = self.m;
+        self.m = self.h;
+        self.h = 0;
     }
 }
 
@@ -103,22 +120,20 @@ fn dot_pairs(acc: &mut Acc, x: &[[u64; 2]], y: &[[u64; 2]]) {
     acc.add(&second);
 }
 
-/// acc += Σ x[i][1]·y[i][1] over the common length (the second position of each pair only),
-/// in two accumulators.
+/// acc += Σ_i (a[i]·d[i] + m[2i]·n[2i] + m[2i+1]·n[2i+1]) over i < a.len() (the other slices
+/// are at least as long: d as a, m and n twice).
 #[inline(always)]
-fn dot_second(acc: &mut Acc, x: &[[u64; 2]], y: &[[u64; 2]]) {
-    let len = x.len().min(y.len());
-    let (x_pairs, x_rest) = x[..len].as_chunks::<2>();
-    let (y_pairs, y_rest) = y[..len].as_chunks::<2>();
-    let mut odd = Acc::ZERO;
-    for (xs, ys) in x_pairs.iter().zip(y_pairs) {
-        acc.mac(xs[0][1], ys[0][1]);
-        odd.mac(xs[1][1], ys[1][1]);
+fn triple_dot(acc: &mut Acc, a: &[u64], d: &[u64], m: &[u64], n: &[u64]) {
+    let (m_pairs, _) = m.as_chunks::<2>();
+    let (n_pairs, _) = n.as_chunks::<2>();
+    let (mut y, mut z) = (Acc::ZERO, Acc::ZERO);
+    for (((ai, di), ms), ns) in a.iter().zip(d).zip(m_pairs).zip(n_pairs) {
+        acc.mac(*ai, *di);
+        y.mac(ms[0], ns[0]);
+        z.mac(ms[1], ns[1]);
     }
-    for (xs, ys) in x_rest.iter().zip(y_rest) {
-        acc.mac(xs[1], ys[1]);
-    }
-    acc.add(&odd);
+    acc.add(&y);
+    acc.add(&z);
 }
 
 /// An odd modulus n with 2^(64·N − 1) < n < 2^(64·N), and its Montgomery constants. Secret when
@@ -273,69 +288,98 @@ impl<const N: usize> Modulus<N> {
     /// Each cross product is computed once, against the limbs of 2a instead of a so that no
     /// column sum has to be doubled: with d_j = (a_j ≪ 1) | (a_{j−1} ≫ 63), the limbs of 2a,
     /// a² = Σ a_i²·B^{2i} + Σ_{i ≤ N−2} a_i·(a_{i+1} ≪ 1)·B^{2i+1} + Σ_{j ≥ i+2} a_i·d_j·B^{i+j}
-    /// (B = 2^64, d_N = a_{N−1} ≫ 63): N(N+1)/2 + N − 1 limb products. Column k then sums its
-    /// cross products together with the reduction products m_i·n_{k−i}, in pairs (a_i, m_i) ×
-    /// (d_j, n_j) while both are present and the reduction alone after that, as in [`Self::mul`].
+    /// (B = 2^64, d_N = a_{N−1} ≫ 63): N(N+1)/2 + N − 1 limb products. Column k (k = 2j or
+    /// 2j + 1) has about half as many cross products a_i·d_{k−i} (i < j) as reduction products
+    /// m_i·n_{k−i}, so one loop sums both, one cross product and two consecutive reduction
+    /// products per step; m_N = 0 pads the reduction side where it is one short (even k ≥ N).
     #[inline]
     pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
         const { assert!(N.is_multiple_of(2)) };
-        let n = &self.n;
-        let mut x = [[0u64; 2]; N];
-        let mut y = [[0u64; 2]; N];
+        let nr = &self.n_rev;
+        // d_rev[N − l] = d_l for l ≤ N (2a, most significant first); m[N] = 0.
+        let mut d_buf = [[0u64; N]; 2];
+        let mut m_buf = [[0u64; N]; 2];
+        let d_rev = d_buf.as_flattened_mut();
         let mut carry_in = 0;
-        for j in 0..N {
-            x[j][0] = a[j];
-            y[N - 1 - j] = [(a[j] << 1) | carry_in, n[j]];
-            carry_in = a[j] >> 63;
+        for (d, &al) in d_rev[1..=N].iter_mut().rev().zip(a) {
+            *d = (al << 1) | carry_in;
+            carry_in = al >> 63;
         }
-        let d_top = carry_in;
+        d_rev[0] = carry_in;
+        let d_rev = &*d_rev;
+        let (n0, n1) = (self.n[0], self.n[1]);
         let mut t = [0u64; N];
         let mut acc = Acc::ZERO;
-        // Columns 2j and 2j + 1 below N: cross products (both lanes) for i < j, then the
-        // reduction alone for j ≤ i < k.
+        // Columns k < N: cross products i in [0, j), reduction products i in [0, 2j), then
+        // m_k from the low limb.
         for j in 0..N / 2 {
-            for odd in 0..2 {
-                let k = 2 * j + odd;
-                let y0 = N - 1 - k;
-                dot_pairs(&mut acc, &x[..j], &y[y0..y0 + j]);
-                dot_second(&mut acc, &x[j..k], &y[y0 + j..y0 + k]);
-                if odd == 0 {
-                    acc.mac(a[j], a[j]);
-                } else {
-                    acc.mac(a[j], a[j + 1] << 1);
-                }
-                let mk = acc.low().wrapping_mul(self.n0);
-                x[k][1] = mk;
-                acc.mac(mk, n[0]);
-                acc.shift();
-            }
+            // k = 2j
+            let m = m_buf.as_flattened();
+            triple_dot(
+                &mut acc,
+                &a[..j],
+                &d_rev[N - 2 * j..N - j],
+                &m[..2 * j],
+                &nr[N - 1 - 2 * j..N - 1],
+            );
+            acc.mac(a[j], a[j]);
+            let mk = acc.low().wrapping_mul(self.n0);
+            m_buf[0][2 * j] = mk;
+            acc.mac(mk, n0);
+            acc.shift();
+            // k = 2j + 1: also m_{2j}·n_1
+            let m = m_buf.as_flattened();
+            triple_dot(
+                &mut acc,
+                &a[..j],
+                &d_rev[N - 2 * j - 1..N - j - 1],
+                &m[..2 * j],
+                &nr[N - 2 - 2 * j..N - 2],
+            );
+            acc.mac(a[j], a[j + 1] << 1);
+            acc.mac(mk, n1);
+            let mk = acc.low().wrapping_mul(self.n0);
+            m_buf[0][2 * j + 1] = mk;
+            acc.mac(mk, n0);
+            acc.shift();
         }
+        // Columns k ≥ N: cross products i in [k − N, j), reduction products i in
+        // [k − N + 1, N + 1) for even k (m_N = 0), [k − N + 1, N) for odd k.
+        let m = m_buf.as_flattened();
         for j in N / 2..N {
-            for odd in 0..2 {
-                let k = 2 * j + odd;
-                if k == 2 * N - 1 {
-                    break;
-                }
-                // i from s = k + 1 − N; the partner of i is y[i − s].
-                let s = k + 1 - N;
-                dot_pairs(&mut acc, &x[s..j], &y[..j - s]);
-                dot_second(&mut acc, &x[j..], &y[j - s..]);
-                if odd == 0 {
-                    acc.mac(a[j], a[j]);
-                } else {
-                    acc.mac(a[j], a[j + 1] << 1);
-                }
-                // The j = N term: i = k − N ≤ N − 2, times d_N (0 or 1).
-                acc.mac(a[k - N], d_top);
-                t[k - N] = acc.low();
-                acc.shift();
+            // k = 2j
+            let (ic, c) = (2 * j - N, N - j);
+            triple_dot(
+                &mut acc,
+                &a[ic..j],
+                &d_rev[..c],
+                &m[ic + 1..N + 1],
+                &nr[..2 * c],
+            );
+            acc.mac(a[j], a[j]);
+            t[2 * j - N] = acc.low();
+            acc.shift();
+            if j == N - 1 {
+                break;
             }
+            // k = 2j + 1
+            let (ic, c) = (2 * j + 1 - N, N - j - 1);
+            triple_dot(
+                &mut acc,
+                &a[ic..j],
+                &d_rev[..c],
+                &m[ic + 1..N],
+                &nr[..2 * c],
+            );
+            acc.mac(a[j], a[j + 1] << 1);
+            t[2 * j + 1 - N] = acc.low();
+            acc.shift();
         }
         t[N - 1] = acc.low();
         acc.shift();
         self.subtract_if(&mut t, acc.low());
-        x.zeroize();
-        y.zeroize();
+        d_buf.zeroize();
+        m_buf[0].zeroize();
         t
     }
 
