@@ -23,8 +23,10 @@ pub(crate) const fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
 /// `a − b − borrow` (borrow 0 or 1), as (difference, borrow out 0 or 1).
 #[inline(always)]
 pub(crate) const fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
-    let t = (a as u128).wrapping_sub((b as u128) + (borrow as u128));
-    (t as u64, ((t >> 64) as u64) & 1)
+    // Two borrows or'ed (at most one is set): the form that compiles to `sbb`.
+    let (d, b1) = a.overflowing_sub(b);
+    let (d, b2) = d.overflowing_sub(borrow);
+    (d, (b1 | b2) as u64)
 }
 
 /// All ones when bit 0 of `bit` is 1, zero otherwise, through `subtle` (so that the compiler

@@ -234,7 +234,15 @@ impl<const N: usize> Modulus<N> {
     fn subtract_if(&self, x: &mut [u64; N], bit: u64) {
         let mask = mask(bit);
         let mut borrow = 0;
-        for (l, &m) in x.iter_mut().zip(&self.n) {
+        // Eight limbs at a time (straight-line code keeps the borrow in the carry flag).
+        let (x8, x_rest) = x.as_chunks_mut::<8>();
+        let (n8, n_rest) = self.n.as_chunks::<8>();
+        for (xs, ns) in x8.iter_mut().zip(n8) {
+            for (l, &m) in xs.iter_mut().zip(ns) {
+                (*l, borrow) = sbb(*l, m & mask, borrow);
+            }
+        }
+        for (l, &m) in x_rest.iter_mut().zip(n_rest) {
             (*l, borrow) = sbb(*l, m & mask, borrow);
         }
     }
