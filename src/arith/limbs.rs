@@ -41,7 +41,16 @@ pub(crate) fn mask(bit: u64) -> u64 {
 pub(crate) fn sub<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
     let mut out = [0u64; N];
     let mut borrow = 0;
-    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+    // Eight limbs at a time (straight-line code keeps the borrow in the carry flag).
+    let (o8, o_rest) = out.as_chunks_mut::<8>();
+    let (a8, a_rest) = a.as_chunks::<8>();
+    let (b8, b_rest) = b.as_chunks::<8>();
+    for ((os, xs), ys) in o8.iter_mut().zip(a8).zip(b8) {
+        for ((o, &x), &y) in os.iter_mut().zip(xs).zip(ys) {
+            (*o, borrow) = sbb(x, y, borrow);
+        }
+    }
+    for ((o, &x), &y) in o_rest.iter_mut().zip(a_rest).zip(b_rest) {
         (*o, borrow) = sbb(x, y, borrow);
     }
     (out, borrow)

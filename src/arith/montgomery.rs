@@ -304,17 +304,13 @@ impl<const N: usize> Modulus<N> {
     pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
         const { assert!(N.is_multiple_of(2)) };
         let nr = &self.n_rev;
-        // d_rev[N − l] = d_l for l ≤ N (2a, most significant first); m[N] = 0.
-        let mut d_buf = [[0u64; N]; 2];
+        // d_rev[N − l] = d_l for 1 ≤ l ≤ N (2a, most significant first; d_0 is never used: a
+        // cross product a_i·d_j has j ≥ i + 2); m[N] = 0.
+        let mut d_rev: [u64; N] = core::array::from_fn(|i| match i {
+            0 => a[N - 1] >> 63,
+            _ => (a[N - i] << 1) | (a[N - 1 - i] >> 63),
+        });
         let mut m_buf = [[0u64; N]; 2];
-        let d_rev = d_buf.as_flattened_mut();
-        let mut carry_in = 0;
-        for (d, &al) in d_rev[1..=N].iter_mut().rev().zip(a) {
-            *d = (al << 1) | carry_in;
-            carry_in = al >> 63;
-        }
-        d_rev[0] = carry_in;
-        let d_rev = &*d_rev;
         let (n0, n1) = (self.n[0], self.n[1]);
         let mut t = [0u64; N];
         let mut acc = Acc::ZERO;
@@ -386,7 +382,7 @@ impl<const N: usize> Modulus<N> {
         t[N - 1] = acc.low();
         acc.shift();
         self.subtract_if(&mut t, acc.low());
-        d_buf.zeroize();
+        d_rev.zeroize();
         m_buf[0].zeroize();
         t
     }
