@@ -108,14 +108,14 @@ fn dot(acc: &mut Acc, x: &[u64], y: &[u64]) {
     acc.add(&odd);
 }
 
-/// acc += Σ (x[i][0]·y[i][0] + x[i][1]·y[i][1]) over the common length, one accumulator per
-/// position in the pair.
+/// acc += Σ_i (a[i]·b[i] + m[i]·n[i]) over i < a.len() (the other slices are at least as
+/// long), one product of each per step in two accumulators.
 #[inline(always)]
-fn dot_pairs(acc: &mut Acc, x: &[[u64; 2]], y: &[[u64; 2]]) {
+fn dot2(acc: &mut Acc, a: &[u64], b: &[u64], m: &[u64], n: &[u64]) {
     let mut second = Acc::ZERO;
-    for (xs, ys) in x.iter().zip(y) {
-        acc.mac(xs[0], ys[0]);
-        second.mac(xs[1], ys[1]);
+    for (((ai, bi), mi), ni) in a.iter().zip(b).zip(m).zip(n) {
+        acc.mac(*ai, *bi);
+        second.mac(*mi, *ni);
     }
     acc.add(&second);
 }
@@ -256,29 +256,34 @@ impl<const N: usize> Modulus<N> {
 
     /// Montgomery product a·b·R⁻¹ mod n (almost: < R), for a, b < R.
     ///
-    /// Column k of a·b + m·n, with m_k chosen so that the columns below N vanish. The operands
-    /// are laid out in pairs, (a_i, m_i) forward and (b_j, n_j) backward, so that both sums of a
-    /// column run in one loop over contiguous memory.
+    /// Column k of a·b + m·n, with m_k chosen so that the columns below N vanish. b and n are
+    /// read backward (a reversed copy of b, and n_rev), so that both sums of a column run in one
+    /// loop, one product of each per step, forward over all four arrays.
     #[inline]
     pub(crate) fn mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
-        let mut x = [[0u64; 2]; N];
-        let mut y = [[0u64; 2]; N];
-        for (i, (&ai, (&bi, &ni))) in a.iter().zip(b.iter().zip(&self.n)).enumerate() {
-            x[i][0] = ai;
-            y[N - 1 - i] = [bi, ni];
-        }
+        let nr = &self.n_rev;
+        let mut b_rev: [u64; N] = core::array::from_fn(|i| b[N - 1 - i]);
+        let mut m = [0u64; N];
         let mut t = [0u64; N];
         let mut acc = Acc::ZERO;
         for k in 0..N {
-            // Σ_{i ≤ k} a_i·b_{k−i} + m_i·n_{k−i}, while m_k is still zero.
-            dot_pairs(&mut acc, &x[..=k], &y[N - 1 - k..]);
+            // Σ_{i < k} a_i·b_{k−i} + m_i·n_{k−i}, then a_k·b_0 and m_k·n_0.
+            dot2(
+                &mut acc,
+                &a[..k],
+                &b_rev[N - 1 - k..N - 1],
+                &m[..k],
+                &nr[N - 1 - k..N - 1],
+            );
+            acc.mac(a[k], b[0]);
             let mk = acc.low().wrapping_mul(self.n0);
-            x[k][1] = mk;
+            m[k] = mk;
             acc.mac(mk, self.n[0]);
             acc.shift();
         }
         for k in N..2 * N - 1 {
-            dot_pairs(&mut acc, &x[k + 1 - N..], &y[..2 * N - 1 - k]);
+            let s = k + 1 - N;
+            dot2(&mut acc, &a[s..], &b_rev[..N - s], &m[s..], &nr[..N - s]);
             t[k - N] = acc.low();
             acc.shift();
         }
@@ -286,8 +291,8 @@ impl<const N: usize> Modulus<N> {
         acc.shift();
         // (a·b + m·n)/R < R + n: the carry out of the top limb is 0 or 1.
         self.subtract_if(&mut t, acc.low());
-        x.zeroize();
-        y.zeroize();
+        b_rev.zeroize();
+        m.zeroize();
         t
     }
 
