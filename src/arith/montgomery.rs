@@ -308,7 +308,6 @@ impl<const N: usize> Modulus<N> {
     #[inline]
     pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
         const { assert!(N.is_multiple_of(2)) };
-        let nr = &self.n_rev;
         // d_rev[N − l] = d_l for 1 ≤ l ≤ N (2a, most significant first; d_0 is never used: a
         // cross product a_i·d_j has j ≥ i + 2); m[N] = 0.
         let mut d_rev: [u64; N] = core::array::from_fn(|i| match i {
@@ -316,10 +315,12 @@ impl<const N: usize> Modulus<N> {
             _ => (a[N - i] << 1) | (a[N - 1 - i] >> 63),
         });
         let mut m_buf = [[0u64; N]; 2];
-        // A copy on the stack: addressed from the stack pointer, it frees a register in the
-        // column loops (fewer reloads of spilled pointers).
+        // Copies of a and n_rev on the stack: addressed from the stack pointer, they free
+        // registers in the column loops (fewer reloads of spilled pointers).
         let mut a_copy = *a;
         let a = &a_copy;
+        let mut nr_copy = self.n_rev;
+        let nr = &nr_copy;
         let (n0, n1) = (self.n[0], self.n[1]);
         let mut t = [0u64; N];
         let mut acc = Acc::ZERO;
@@ -394,6 +395,7 @@ impl<const N: usize> Modulus<N> {
         d_rev.zeroize();
         m_buf[0].zeroize();
         a_copy.zeroize();
+        nr_copy.zeroize();
         t
     }
 
