@@ -360,7 +360,7 @@ impl<const N: usize> Modulus<N> {
         // Columns k ≥ N: cross products i in [k − N, j), reduction products i in
         // [k − N + 1, N + 1) for even k (m_N = 0), [k − N + 1, N) for odd k.
         let m = m_buf.as_flattened();
-        for j in N / 2..N {
+        for j in N / 2..N - 1 {
             // k = 2j
             let (ic, c) = (2 * j - N, N - j);
             triple_dot(
@@ -373,9 +373,6 @@ impl<const N: usize> Modulus<N> {
             acc.mac(a[j], a[j]);
             t[2 * j - N] = acc.low();
             acc.shift();
-            if j == N - 1 {
-                break;
-            }
             // k = 2j + 1
             let (ic, c) = (2 * j + 1 - N, N - j - 1);
             triple_dot(
@@ -389,6 +386,13 @@ impl<const N: usize> Modulus<N> {
             t[2 * j + 1 - N] = acc.low();
             acc.shift();
         }
+        // k = 2N − 2, outside the loop (whose padded product m_N·n_{N−2} would be zero):
+        // a_{N−2}·d_N, m_{N−1}·n_{N−1} and a_{N−1}².
+        acc.mac(a[N - 2], d_rev[0]);
+        acc.mac(m[N - 1], nr[0]);
+        acc.mac(a[N - 1], a[N - 1]);
+        t[N - 2] = acc.low();
+        acc.shift();
         t[N - 1] = acc.low();
         acc.shift();
         self.subtract_if(&mut t, acc.low());
