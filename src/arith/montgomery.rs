@@ -12,9 +12,13 @@
 //! Multiplication is product scanning ("finely integrated product scanning", Ç. K. Koç, T. Acar,
 //! B. S. Kaliski, "Analyzing and comparing Montgomery multiplication algorithms", IEEE Micro 16(3),
 //! 1996): each output column is summed in a three-limb accumulator, so a limb product costs one
-//! multiplication and three additions, with no load or store of an intermediate limb. Squaring is
-//! separate ([`Modulus::sqr`]): each cross product a_i·a_j (i < j) is computed once (against the
-//! limbs of 2a), N(N+1)/2 + N − 1 limb products for the square instead of N².
+//! multiplication and three additions, with no load or store of an intermediate limb. A column's
+//! products are spread over two accumulators (multiplication: a_i·b_{k−i} and m_i·n_{k−i}) or three
+//! (squaring), one product into each per loop step, so that the carry chains are independent (two
+//! products into one accumulator per step let LLVM merge their carries, which compiles worse).
+//! Squaring is separate ([`Modulus::sqr`], in `sqr.rs`): each cross product a_i·a_j (i < j) is
+//! computed once (against the limbs of 2a), N(N+1)/2 + N − 1 limb products for the square instead
+//! of N².
 //!
 //! Constant time: no branch and no memory index depends on the value of an operand or of the
 //! modulus; loop bounds depend on N only. Conditional operations go through `subtle` masks.
