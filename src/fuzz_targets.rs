@@ -6,7 +6,9 @@
 //! never drift from the code. Being inside the crate, the bodies can reach `pub(crate)` parsers.
 //!
 //! Each function returns normally for every input the code handles as specified. A failed
-//! assertion here is a finding: it is what the fuzzer reports as a crash. Nothing in this module
+//! assertion here is a finding: it is what the fuzzer reports as a crash. That goes for every
+//! `assert!`, `panic!` and `expect` in this module and its children: they are the oracles, each
+//! message naming the invariant it holds the code to, not error handling. Nothing in this module
 //! is part of the API: it is compiled only with the `fuzzing` feature, which `fuzz/` and this
 //! crate's own tests (a dev-dependency on itself) turn on, so a normal build carries none of it.
 
