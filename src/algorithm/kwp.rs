@@ -77,14 +77,15 @@ pub(crate) fn unwrap(kek: &[u8; KEY_LEN], wrapped: &[u8]) -> Result<Zeroizing<Ve
     }
 
     // §4.2 step 2, in constant time: MSB32(A) = A65959A6, 8·(n−1) < MLI ≤ 8·n, zero padding.
-    let mli = u32::from_be_bytes([a[4], a[5], a[6], a[7]]);
-    let plen = (8 * n) as u32;
+    // In u64: 8·n reaches 2^32 at n = 2^29 (a 4 GiB input), which a u32 could not hold.
+    let mli = u64::from(u32::from_be_bytes([a[4], a[5], a[6], a[7]]));
+    let plen = 8 * n as u64;
     let mut ok = a[..4].ct_eq(&AIV_PREFIX);
     ok &= mli.ct_gt(&(plen - 8));
     ok &= !mli.ct_gt(&plen);
     let mut padding_is_zero = Choice::from(1);
     for (i, byte) in r.iter().enumerate().skip(8 * (n - 1)) {
-        let in_padding = !(i as u32).ct_lt(&mli);
+        let in_padding = !(i as u64).ct_lt(&mli);
         padding_is_zero &= !in_padding | byte.ct_eq(&0);
     }
     ok &= padding_is_zero;
@@ -166,5 +167,19 @@ mod tests {
                 "truncated to {len}"
             );
         }
+    }
+
+    /// n = 2^29 semiblocks (4 GiB + 8 bytes) through the public `hazmat` unwrap: 8·n was
+    /// computed as a u32, which is 0 there, and `plen − 8` overflowed (a panic with overflow
+    /// checks; without them, every input of that length was refused whatever it held).
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    #[ignore = "4 GiB and 3·2^30 AES blocks; run with --ignored"]
+    fn unwrap_of_2_pow_29_semiblocks_does_not_overflow() {
+        let wrapped = vec![0u8; ((1 << 29) + 1) * SEMIBLOCK];
+        assert_eq!(
+            crate::hazmat::aes256_kwp_unwrap(&[3u8; KEY_LEN], &wrapped).err(),
+            Some(Error::InvalidCiphertext)
+        );
     }
 }
