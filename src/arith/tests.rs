@@ -10,6 +10,8 @@ use super::limbs::mul_wide;
 use super::montgomery::Modulus;
 use super::{from_limbs, to_limbs};
 
+mod edges;
+
 fn rng() -> rand::rngs::ChaCha8Rng {
     rand::rngs::ChaCha8Rng::seed_from_u64(0x4d6f_6e74)
 }

@@ -1,0 +1,175 @@
+//! The Montgomery primitives one by one, held against `crypto-bigint` on the edges of every
+//! width (N = 8, 16, 24, 32, 48, 64): moduli just above R/2 and just below R (R = 2^(64·N)),
+//! and operands 0, 1, R mod n, n − 1, n, n + 1, values in [n, R), and R − 1, the largest an
+//! almost-Montgomery value can be. The exponentiation tests reach these only by chance: with n
+//! just above R/2, a product of values below n never carries out of the top limb, so the final
+//! subtraction is only taken when an operand is near R.
+//!
+//! Each result r must be below R (by type) and satisfy r·R ≡ the exact product (mod n); its
+//! canonical form must be the residue itself.
+
+use alloc::format;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crypto_bigint::{BoxedUint, ConcatenatingMul, NonZero, Resize};
+use rand::SeedableRng;
+
+use super::super::montgomery::Modulus;
+use super::super::{from_limbs, to_limbs};
+use super::random_limbs;
+
+/// 2^(k−1) + 1, 2^(k−1) + 2^64 + 1, 2^k − 1, 2^k − 2^64 − 1, and n0 = −n⁻¹ = 1 (n ≡ −1 mod
+/// 2^64 with a top limb of 2^63), for k = 64·N.
+fn edge_moduli<const N: usize>() -> [[u64; N]; 5] {
+    let mut just_above = [0u64; N];
+    just_above[0] = 1;
+    just_above[N - 1] = 1 << 63;
+    let mut above_2 = just_above;
+    above_2[1] = 1;
+    let just_below = [u64::MAX; N];
+    let mut below_2 = just_below;
+    below_2[1] = u64::MAX - 1;
+    let mut n0_one = just_above;
+    n0_one[0] = u64::MAX;
+    [just_above, above_2, just_below, below_2, n0_one]
+}
+
+/// x mod n for a value of any width.
+fn rem(x: &BoxedUint, n: &[u64]) -> BoxedUint {
+    let bits = x.bits_precision().max(64 * n.len() as u32);
+    let mut n_wide = BoxedUint::zero_with_precision(bits);
+    for (i, &l) in n.iter().enumerate() {
+        n_wide |= BoxedUint::from(l).resize(bits).shl(64 * i as u32);
+    }
+    x.clone().resize(bits).rem(&NonZero::new(n_wide).unwrap())
+}
+
+/// r·R mod n against `expected` (a value to be reduced mod n), and canonical(r) = r mod n.
+fn check<const N: usize>(m: &Modulus<N>, r: &[u64; N], expected: &BoxedUint, what: &str) {
+    let n = m.n();
+    let r_times_r = from_limbs(r).resize(128 * N as u32).shl(64 * N as u32);
+    assert_eq!(
+        rem(&r_times_r, n),
+        rem(expected, n),
+        "{what}: not congruent, {} bits",
+        64 * N
+    );
+    let canonical = m.canonical(r);
+    assert_eq!(
+        from_limbs(&canonical).resize(64 * N as u32),
+        rem(&from_limbs(r), n).resize(64 * N as u32),
+        "{what}: canonical, {} bits",
+        64 * N
+    );
+}
+
+fn operands<const N: usize>(
+    m: &Modulus<N>,
+    rng: &mut rand::rngs::ChaCha8Rng,
+) -> Vec<([u64; N], &'static str)> {
+    let n = *m.n();
+    let small = |v: u64| {
+        let mut x = [0u64; N];
+        x[0] = v;
+        x
+    };
+    let (mut n_minus_1, mut n_plus_1) = (n, n);
+    n_minus_1[0] -= 1; // n is odd
+    n_plus_1[0] += 1;
+    // A value in [n, R): n plus a random value below 2^(64·(N − 1)), or n + 1 if that is not
+    // below R.
+    let mut above_n = random_limbs::<N>(rng);
+    above_n[N - 1] = 0;
+    let (sum, carry) = super::super::limbs::add(&n, &above_n);
+    let above_n = if carry == 0 { sum } else { n_plus_1 };
+    vec![
+        (small(0), "0"),
+        (small(1), "1"),
+        (*m.one(), "R mod n"),
+        (n_minus_1, "n − 1"),
+        (n, "n"),
+        (n_plus_1, "n + 1"),
+        (above_n, "in [n, R)"),
+        ([u64::MAX; N], "R − 1"),
+        (random_limbs::<N>(rng), "random"),
+    ]
+}
+
+fn primitives_at<const N: usize>(rng: &mut rand::rngs::ChaCha8Rng) {
+    let mut random = random_limbs::<N>(rng);
+    random[0] |= 1;
+    random[N - 1] |= 1 << 63;
+    let moduli = edge_moduli::<N>();
+    for n in moduli.iter().chain([&random]) {
+        let m = Modulus::new(n).unwrap();
+        let ops = operands(&m, rng);
+        for (a, an) in &ops {
+            let a_big = from_limbs(a);
+            let square = a_big.concatenating_mul(&a_big);
+            check(&m, &m.sqr(a), &square, &format!("sqr({an})"));
+            for (b, bn) in &ops {
+                let product = a_big.concatenating_mul(&from_limbs(b));
+                check(&m, &m.mul(a, b), &product, &format!("mul({an}, {bn})"));
+                // reduce(lo = a, hi = b): (a + b·R)·R⁻¹.
+                let wide = a_big.clone().resize(128 * N as u32)
+                    | from_limbs(b).resize(128 * N as u32).shl(64 * N as u32);
+                check(&m, &m.reduce(a, b), &wide, &format!("reduce({an}, {bn})"));
+            }
+            // retrieve: a·R⁻¹ in [0, n), i.e. canonical and retrieve(a)·R ≡ a.
+            let r = m.retrieve(a);
+            check(&m, &r, &a_big, &format!("retrieve({an})"));
+            assert_eq!(
+                to_limbs::<N>(&rem(&from_limbs(&r), n)),
+                Some(r),
+                "retrieve({an}) < n"
+            );
+        }
+    }
+}
+
+#[test]
+fn primitives_on_edge_moduli_and_operands() {
+    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(0x6564);
+    primitives_at::<8>(&mut rng);
+    primitives_at::<16>(&mut rng);
+    primitives_at::<24>(&mut rng);
+    primitives_at::<32>(&mut rng);
+    primitives_at::<48>(&mut rng);
+    primitives_at::<64>(&mut rng);
+}
+
+/// The base-2 round's conditional doubling on almost-Montgomery values: z·2^bit mod n for
+/// every edge operand, both bits (z = R − 1 with n just above R/2 needs both subtractions).
+#[cfg(feature = "keygen")]
+#[test]
+fn conditional_doubling_on_edges() {
+    use super::super::miller_rabin::double_if;
+    fn at<const N: usize>(rng: &mut rand::rngs::ChaCha8Rng) {
+        let mut random = random_limbs::<N>(rng);
+        random[0] |= 1;
+        random[N - 1] |= 1 << 63;
+        for n in edge_moduli::<N>().iter().chain([&random]) {
+            let m = Modulus::new(n).unwrap();
+            for (z, zn) in operands(&m, rng) {
+                for bit in [0u64, 1] {
+                    let mut r = z;
+                    double_if(n, &mut r, bit);
+                    let expected =
+                        rem(&from_limbs(&z).resize(64 * N as u32 + 1).shl(bit as u32), n);
+                    assert_eq!(
+                        rem(&from_limbs(&r), n),
+                        expected,
+                        "{zn}·2^{bit}, {} bits",
+                        64 * N
+                    );
+                }
+            }
+        }
+    }
+    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(0x6462);
+    at::<8>(&mut rng);
+    at::<16>(&mut rng);
+    at::<24>(&mut rng);
+    at::<32>(&mut rng);
+}
