@@ -36,12 +36,13 @@ impl<const N: usize> Candidate<N> {
     pub(crate) fn new(w: &[u64; N]) -> Option<Self> {
         let m = Modulus::new(w)?;
         // w − 1, then its trailing zeros (s ≥ 1 for odd w ≥ 5; public: see the module docs).
-        let (w_minus_1, _) = sub(w, &one_limb());
+        let (mut w_minus_1, _) = sub(w, &one_limb());
         let s = trailing_zeros(&w_minus_1);
         if s == 0 || s >= 64 * N as u32 {
             return None;
         }
         let d = shift_right(&w_minus_1, s);
+        w_minus_1.zeroize();
         // −1 ≡ n − R (mod n) in Montgomery form: n − (R mod n).
         let (minus_one, _) = sub(w, m.one());
         Some(Candidate { m, d, s, minus_one })

@@ -210,11 +210,12 @@ impl<const N: usize> Modulus<N> {
             *d = (s << 1) | top;
             top = s >> 63;
         }
-        let (d, borrow) = sub(&y, &self.n);
+        let (mut d, borrow) = sub(&y, &self.n);
         // 2x ≥ n when the shift carried out or the subtraction did not borrow.
         let keep_difference = top | (borrow ^ 1);
         let out = select(&y, &d, Choice::from(keep_difference as u8));
         y.zeroize();
+        d.zeroize();
         out
     }
 
@@ -240,8 +241,10 @@ impl<const N: usize> Modulus<N> {
     /// The representative of x (< R) in [0, n): one conditional subtraction, since R < 2n.
     #[inline]
     pub(crate) fn canonical(&self, x: &[u64; N]) -> [u64; N] {
-        let (d, borrow) = sub(x, &self.n);
-        select(&d, x, Choice::from(borrow as u8))
+        let (mut d, borrow) = sub(x, &self.n);
+        let out = select(&d, x, Choice::from(borrow as u8));
+        d.zeroize(); // x − n: as secret as x
+        out
     }
 
     /// Montgomery product a·b·R⁻¹ mod n (almost: < R), for a, b < R.
