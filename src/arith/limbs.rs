@@ -56,6 +56,26 @@ pub(crate) fn sub<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64)
     (out, borrow)
 }
 
+/// `z − bit·n` over N limbs (wrapping), in place, for `bit` 0 or 1 (through a `subtle` mask: the
+/// same work either way); the borrow out (0 when bit = 0).
+#[inline(always)]
+pub(crate) fn sub_masked<const N: usize>(z: &mut [u64; N], n: &[u64; N], bit: u64) -> u64 {
+    let m = mask(bit);
+    let mut borrow = 0;
+    // Eight limbs at a time (straight-line code keeps the borrow in the carry flag).
+    let (z8, z_rest) = z.as_chunks_mut::<8>();
+    let (n8, n_rest) = n.as_chunks::<8>();
+    for (zs, ns) in z8.iter_mut().zip(n8) {
+        for (l, &nl) in zs.iter_mut().zip(ns) {
+            (*l, borrow) = sbb(*l, nl & m, borrow);
+        }
+    }
+    for (l, &nl) in z_rest.iter_mut().zip(n_rest) {
+        (*l, borrow) = sbb(*l, nl & m, borrow);
+    }
+    borrow
+}
+
 /// `a + b` over N limbs, and the carry out (0 or 1).
 #[inline(always)]
 pub(crate) fn add<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {

@@ -17,7 +17,7 @@ use crypto_bigint::BoxedUint;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::exp::pow_montgomery;
-use super::limbs::{ct_eq, mask, sbb, sub};
+use super::limbs::{ct_eq, mask, sub, sub_masked};
 use super::montgomery::Modulus;
 use super::to_limbs;
 
@@ -111,24 +111,6 @@ pub(super) fn double_if<const N: usize>(n: &[u64; N], z: &mut [u64; N], bit: u64
     let carry = carry & bit;
     let borrow = sub_masked(z, n, carry);
     sub_masked(z, n, carry & (borrow ^ 1));
-}
-
-/// z ← z − bit·n over N limbs (wrapping), in place; the borrow out (0 when bit = 0).
-#[inline(always)]
-fn sub_masked<const N: usize>(z: &mut [u64; N], n: &[u64; N], bit: u64) -> u64 {
-    let m = mask(bit);
-    let mut borrow = 0;
-    let (z8, z_rest) = z.as_chunks_mut::<8>();
-    let (n8, n_rest) = n.as_chunks::<8>();
-    for (zs, ns) in z8.iter_mut().zip(n8) {
-        for (l, &nl) in zs.iter_mut().zip(ns) {
-            (*l, borrow) = sbb(*l, nl & m, borrow);
-        }
-    }
-    for (l, &nl) in z_rest.iter_mut().zip(n_rest) {
-        (*l, borrow) = sbb(*l, nl & m, borrow);
-    }
-    borrow
 }
 
 fn one_limb<const N: usize>() -> [u64; N] {

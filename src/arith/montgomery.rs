@@ -26,7 +26,7 @@
 use subtle::Choice;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use super::limbs::{mask, sbb, select, sub};
+use super::limbs::{select, sub, sub_masked};
 
 mod sqr;
 
@@ -223,19 +223,7 @@ impl<const N: usize> Modulus<N> {
     /// carry out of the top limb, so that x + bit·R − bit·n < R.
     #[inline(always)]
     fn subtract_if(&self, x: &mut [u64; N], bit: u64) {
-        let mask = mask(bit);
-        let mut borrow = 0;
-        // Eight limbs at a time (straight-line code keeps the borrow in the carry flag).
-        let (x8, x_rest) = x.as_chunks_mut::<8>();
-        let (n8, n_rest) = self.n.as_chunks::<8>();
-        for (xs, ns) in x8.iter_mut().zip(n8) {
-            for (l, &m) in xs.iter_mut().zip(ns) {
-                (*l, borrow) = sbb(*l, m & mask, borrow);
-            }
-        }
-        for (l, &m) in x_rest.iter_mut().zip(n_rest) {
-            (*l, borrow) = sbb(*l, m & mask, borrow);
-        }
+        sub_masked(x, &self.n, bit);
     }
 
     /// The representative of x (< R) in [0, n): one conditional subtraction, since R < 2n.
