@@ -20,6 +20,10 @@
 //! computed once (against the limbs of 2a), N(N+1)/2 + N − 1 limb products for the square instead
 //! of N².
 //!
+//! Those column loops keep three accumulators live, which suits 64-bit targets; where pointers
+//! are narrower (Cortex-M, wasm32) [`Modulus::mul`] and [`Modulus::sqr`] are the compact
+//! two-accumulator forms of `compact.rs` instead, which give bit-for-bit the same results.
+//!
 //! Constant time: no branch and no memory index depends on the value of an operand or of the
 //! modulus; loop bounds depend on N only. Conditional operations go through `subtle` masks.
 
@@ -28,6 +32,11 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::limbs::{select, sub, sub_masked};
 
+// The three-accumulator column loops on 64-bit targets; the compact two-accumulator forms where
+// pointers are narrower (see compact.rs), and in the tests everywhere.
+#[cfg(any(test, not(target_pointer_width = "64")))]
+mod compact;
+#[cfg(target_pointer_width = "64")]
 mod sqr;
 
 /// A column accumulator for product scanning: a 192-bit sum in three limbs (every column here
@@ -116,6 +125,7 @@ fn dot(acc: &mut Acc, x: &[u64], y: &[u64]) {
 
 /// acc += Σ_i (a[i]·b[i] + m[i]·n[i]) over i < a.len() (the other slices are at least as
 /// long), one product of each per step in two accumulators.
+#[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn dot2(acc: &mut Acc, a: &[u64], b: &[u64], m: &[u64], n: &[u64]) {
     let mut second = Acc::ZERO;
@@ -240,6 +250,7 @@ impl<const N: usize> Modulus<N> {
     /// Column k of a·b + m·n, with m_k chosen so that the columns below N vanish. b and n are
     /// read backward (a reversed copy of b, and n_rev), so that both sums of a column run in one
     /// loop, one product of each per step, forward over all four arrays.
+    #[cfg(target_pointer_width = "64")]
     #[inline]
     pub(crate) fn mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
         let nr = &self.n_rev;

@@ -108,9 +108,13 @@ fn primitives_at<const N: usize>(rng: &mut rand::rngs::ChaCha8Rng) {
             let a_big = from_limbs(a);
             let square = a_big.concatenating_mul(&a_big);
             check(&m, &m.sqr(a), &square, &format!("sqr({an})"));
+            // The compact forms (32-bit targets) give the same almost-Montgomery value: the
+            // same m, so the same (a·b + m·n)/R and the same final subtraction.
+            assert_eq!(m.sqr_compact(a), m.sqr(a), "sqr_compact({an})");
             for (b, bn) in &ops {
                 let product = a_big.concatenating_mul(&from_limbs(b));
                 check(&m, &m.mul(a, b), &product, &format!("mul({an}, {bn})"));
+                assert_eq!(m.mul_compact(a, b), m.mul(a, b), "mul_compact({an}, {bn})");
                 // reduce(lo = a, hi = b): (a + b·R)·R⁻¹.
                 let wide = a_big.clone().resize(128 * N as u32)
                     | from_limbs(b).resize(128 * N as u32).shl(64 * N as u32);
@@ -172,4 +176,30 @@ fn conditional_doubling_on_edges() {
     at::<16>(&mut rng);
     at::<24>(&mut rng);
     at::<32>(&mut rng);
+}
+
+/// The compact forms against the column loops on random moduli and operands below R, every
+/// width: bit for bit the same results (the edges are in `primitives_on_edge_moduli_and_operands`).
+#[test]
+fn compact_forms_match_the_column_loops() {
+    fn at<const N: usize>(rng: &mut rand::rngs::ChaCha8Rng) {
+        for _ in 0..20 {
+            let mut n = random_limbs::<N>(rng);
+            n[0] |= 1;
+            n[N - 1] |= 1 << 63;
+            let m = Modulus::new(&n).unwrap();
+            for _ in 0..20 {
+                let (a, b) = (random_limbs::<N>(rng), random_limbs::<N>(rng));
+                assert_eq!(m.sqr_compact(&a), m.sqr(&a), "sqr, {} bits", 64 * N);
+                assert_eq!(m.mul_compact(&a, &b), m.mul(&a, &b), "mul, {} bits", 64 * N);
+            }
+        }
+    }
+    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(0x636d);
+    at::<8>(&mut rng);
+    at::<16>(&mut rng);
+    at::<24>(&mut rng);
+    at::<32>(&mut rng);
+    at::<48>(&mut rng);
+    at::<64>(&mut rng);
 }
