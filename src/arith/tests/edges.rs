@@ -74,9 +74,12 @@ fn operands<const N: usize>(
         x[0] = v;
         x
     };
-    let (mut n_minus_1, mut n_plus_1) = (n, n);
+    let mut n_minus_1 = n;
     n_minus_1[0] -= 1; // n is odd
-    n_plus_1[0] += 1;
+    // n + 1 with its carry (n's low limb can be 2^64 − 1); for n = R − 1 there is no n + 1
+    // below R, and n itself stands in.
+    let (sum, carry) = super::super::limbs::add(&n, &small(1));
+    let n_plus_1 = if carry == 0 { sum } else { n };
     // A value in [n, R): n plus a random value below 2^(64·(N − 1)), or n + 1 if that is not
     // below R.
     let mut above_n = random_limbs::<N>(rng);
