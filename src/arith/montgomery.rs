@@ -128,10 +128,14 @@ fn dot(acc: &mut Acc, x: &[u64], y: &[u64]) {
 #[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn dot2(acc: &mut Acc, a: &[u64], b: &[u64], m: &[u64], n: &[u64]) {
+    // One index over slices cut to the same length: no length computation per call beyond
+    // the three cuts (zipped iterators compile a minimum of the four lengths per column).
+    let len = a.len();
+    let (b, m, n) = (&b[..len], &m[..len], &n[..len]);
     let mut second = Acc::ZERO;
-    for (((ai, bi), mi), ni) in a.iter().zip(b).zip(m).zip(n) {
-        acc.mac(*ai, *bi);
-        second.mac(*mi, *ni);
+    for i in 0..len {
+        acc.mac(a[i], b[i]);
+        second.mac(m[i], n[i]);
     }
     acc.add(&second);
 }

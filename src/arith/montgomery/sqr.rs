@@ -12,13 +12,15 @@ use super::{Acc, Modulus};
 // cores use the compact forms (compact.rs), which are also smaller.
 #[inline(always)]
 fn triple_dot(acc: &mut Acc, a: &[u64], d: &[u64], m: &[u64], n: &[u64]) {
-    let (m_pairs, _) = m.as_chunks::<2>();
-    let (n_pairs, _) = n.as_chunks::<2>();
+    // One index over slices cut to the same length, so that the loop needs no length
+    // computation per column beyond the four cuts.
+    let len = a.len();
+    let (d, m, n) = (&d[..len], &m[..2 * len], &n[..2 * len]);
     let (mut y, mut z) = (Acc::ZERO, Acc::ZERO);
-    for (((ai, di), ms), ns) in a.iter().zip(d).zip(m_pairs).zip(n_pairs) {
-        acc.mac(*ai, *di);
-        y.mac(ms[0], ns[0]);
-        z.mac(ms[1], ns[1]);
+    for i in 0..len {
+        acc.mac(a[i], d[i]);
+        y.mac(m[2 * i], n[2 * i]);
+        z.mac(m[2 * i + 1], n[2 * i + 1]);
     }
     acc.add(&y);
     acc.add(&z);
