@@ -31,14 +31,15 @@ fn digit<const E: usize>(exp: &[u64; E], bit: usize) -> u64 {
     d & (TABLE as u64 - 1)
 }
 
-/// `table[index]`, reading every entry (constant time in `index`).
+/// `table[index]`, reading every entry (constant time in `index`): the OR of every entry ANDed
+/// with a `subtle` mask that is all ones for the wanted entry only.
 #[inline(always)]
 fn lookup<const N: usize>(table: &[[u64; N]; TABLE], index: u64) -> [u64; N] {
     let mut out = [0u64; N];
     for (k, entry) in table.iter().enumerate() {
-        let hit = (k as u64).ct_eq(&index);
+        let hit = u64::conditional_select(&0, &u64::MAX, (k as u64).ct_eq(&index));
         for (o, e) in out.iter_mut().zip(entry) {
-            o.conditional_assign(e, hit);
+            *o |= e & hit;
         }
     }
     out
