@@ -39,6 +39,11 @@ mod compact;
 #[cfg(target_pointer_width = "64")]
 mod sqr;
 
+#[cfg(not(target_pointer_width = "64"))]
+pub(crate) use compact::Squarer;
+#[cfg(target_pointer_width = "64")]
+pub(crate) use sqr::Squarer;
+
 /// A column accumulator for product scanning: a 192-bit sum in three limbs (every column here
 /// sums at most 2·64 + 2 limb products, far below 2^192). The additions are written limb by
 /// limb with explicit carries (the add-with-carry idiom), which compiles to `add`/`adc` chains.

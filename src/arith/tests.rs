@@ -7,7 +7,7 @@ use rand::SeedableRng;
 
 use super::exp::pow;
 use super::limbs::mul_wide;
-use super::montgomery::Modulus;
+use super::montgomery::{Modulus, Squarer};
 use super::{from_limbs, to_limbs};
 
 mod edges;
@@ -82,6 +82,32 @@ fn squaring_matches_multiplication() {
     check::<24>(&mut rng);
     check::<32>(&mut rng);
     check::<48>(&mut rng);
+    check::<64>(&mut rng);
+}
+
+/// A [`Squarer`] reused over a chain of squarings (its working storage left as the previous
+/// squaring left it) gives exactly the fresh squaring's results, bit for bit, at every width
+/// and for operands at and above n.
+#[test]
+fn reused_squarer_matches_fresh_squarings() {
+    fn check<const N: usize>(rng: &mut rand::rngs::ChaCha8Rng) {
+        let m = Modulus::new(&random_modulus::<N>(rng)).unwrap();
+        let mut squarer = Squarer::new(&m);
+        let starts = [random_limbs::<N>(rng), [u64::MAX; N], *m.n(), [0; N]];
+        for start in starts {
+            let (mut x, mut y) = (start, start);
+            for _ in 0..16 {
+                x = squarer.sqr(&x);
+                y = m.sqr(&y);
+                assert_eq!(x, y);
+            }
+        }
+    }
+    let mut rng = rng();
+    check::<8>(&mut rng);
+    check::<16>(&mut rng);
+    check::<24>(&mut rng);
+    check::<32>(&mut rng);
     check::<64>(&mut rng);
 }
 

@@ -193,6 +193,28 @@ impl<const N: usize> Modulus<N> {
     }
 }
 
+/// A run of squarings modulo one modulus: on these targets a plain [`Modulus::sqr`] each (the
+/// compact squaring keeps no working storage worth sharing).
+#[cfg(not(target_pointer_width = "64"))]
+pub(crate) struct Squarer<'m, const N: usize> {
+    modulus: &'m Modulus<N>,
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+impl<'m, const N: usize> Squarer<'m, N> {
+    /// For squarings modulo `modulus`.
+    #[inline(always)]
+    pub(crate) fn new(modulus: &'m Modulus<N>) -> Self {
+        Squarer { modulus }
+    }
+
+    /// [`Modulus::sqr`].
+    #[inline(always)]
+    pub(crate) fn sqr(&mut self, a: &[u64; N]) -> [u64; N] {
+        self.modulus.sqr_compact(a)
+    }
+}
+
 #[cfg(not(target_pointer_width = "64"))]
 impl<const N: usize> Modulus<N> {
     /// Montgomery product a·b·R⁻¹ mod n (almost: < R), for a, b < R.

@@ -26,7 +26,54 @@ fn triple_dot(acc: &mut Acc, a: &[u64], d: &[u64], m: &[u64], n: &[u64]) {
     acc.add(&z);
 }
 
+/// The working storage of [`Modulus::sqr`], kept across a run of squarings modulo one modulus
+/// (an exponentiation's): the reversed copy of n is made once, the limbs of m are not cleared
+/// between squarings (each m_k is written before it is read; only the pad m_N = 0 must stay
+/// zero, and nothing writes it), and everything is wiped once, on drop, instead of after every
+/// squaring. Stack copies addressed from the stack pointer free registers in the column loops.
+pub(crate) struct Squarer<'m, const N: usize> {
+    modulus: &'m Modulus<N>,
+    /// n's limbs, most significant first (a copy of `Modulus::n_rev`).
+    nr: [u64; N],
+    /// m_0 … m_{N−1}, then m_N = 0 and padding.
+    m_buf: [[u64; N]; 2],
+}
+
+impl<'m, const N: usize> Squarer<'m, N> {
+    /// Storage for squarings modulo `modulus`.
+    #[inline(always)]
+    pub(crate) fn new(modulus: &'m Modulus<N>) -> Self {
+        Squarer {
+            modulus,
+            nr: modulus.n_rev,
+            m_buf: [[0; N]; 2],
+        }
+    }
+
+    /// [`Modulus::sqr`]: a²·R⁻¹ mod n (almost: < R), for a < R.
+    #[inline(always)]
+    pub(crate) fn sqr(&mut self, a: &[u64; N]) -> [u64; N] {
+        let Squarer { modulus, nr, m_buf } = self;
+        modulus.sqr_in(a, nr, m_buf)
+    }
+}
+
+impl<const N: usize> Drop for Squarer<'_, N> {
+    fn drop(&mut self) {
+        // The modulus (a secret prime, or candidate) and the operand's derivatives.
+        self.nr.zeroize();
+        self.m_buf.zeroize();
+    }
+}
+
 impl<const N: usize> Modulus<N> {
+    /// Montgomery square a²·R⁻¹ mod n (almost: < R), for a < R. For a run of squarings modulo
+    /// the same n, a [`Squarer`] saves the set-up and the wipes of each.
+    #[inline]
+    pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+        Squarer::new(self).sqr(a)
+    }
+
     /// Montgomery square a²·R⁻¹ mod n (almost: < R), for a < R.
     ///
     /// Each cross product is computed once, against the limbs of 2a instead of a so that no
@@ -36,22 +83,19 @@ impl<const N: usize> Modulus<N> {
     /// 2j + 1) has about half as many cross products a_i·d_{k−i} (i < j) as reduction products
     /// m_i·n_{k−i}, so one loop sums both, one cross product and two consecutive reduction
     /// products per step; m_N = 0 pads the reduction side where it is one short (even k ≥ N).
-    #[inline]
-    pub(crate) fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+    #[inline(always)]
+    fn sqr_in(&self, a: &[u64; N], nr: &[u64; N], m_buf: &mut [[u64; N]; 2]) -> [u64; N] {
         const { assert!(N.is_multiple_of(2)) };
         // d_rev[N − l] = d_l for 1 ≤ l ≤ N (2a, most significant first; d_0 is never used: a
-        // cross product a_i·d_j has j ≥ i + 2); m[N] = 0.
+        // cross product a_i·d_j has j ≥ i + 2); m[N] = 0 (m_buf[1] is never written).
         let mut d_rev: [u64; N] = core::array::from_fn(|i| match i {
             0 => a[N - 1] >> 63,
             _ => (a[N - i] << 1) | (a[N - 1 - i] >> 63),
         });
-        let mut m_buf = [[0u64; N]; 2];
-        // Copies of a and n_rev on the stack: addressed from the stack pointer, they free
-        // registers in the column loops (fewer reloads of spilled pointers).
+        // A copy of a on the stack: addressed from the stack pointer, it frees a register in
+        // the column loops (fewer reloads of spilled pointers).
         let mut a_copy = *a;
         let a = &a_copy;
-        let mut nr_copy = self.n_rev;
-        let nr = &nr_copy;
         let (n0, n1) = (self.n[0], self.n[1]);
         let mut t = [0u64; N];
         let mut acc = Acc::ZERO;
@@ -128,9 +172,7 @@ impl<const N: usize> Modulus<N> {
         acc.shift();
         self.subtract_if(&mut t, acc.low());
         d_rev.zeroize();
-        m_buf[0].zeroize();
         a_copy.zeroize();
-        nr_copy.zeroize();
         t
     }
 }
