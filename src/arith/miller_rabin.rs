@@ -18,7 +18,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::exp::pow_montgomery;
 use super::limbs::{ct_eq, mask, sub, sub_masked};
-use super::montgomery::Modulus;
+use super::montgomery::{Modulus, Squarer};
 use super::to_limbs;
 
 /// A prime candidate w prepared for Miller–Rabin rounds: its Montgomery constants, d and s with
@@ -66,8 +66,9 @@ impl<const N: usize> Candidate<N> {
     /// [`double_if`], whose work does not depend on the bit or on z; bit positions are public.
     pub(crate) fn test_base_two(&self) -> bool {
         let mut z = *self.m.one();
+        let mut squarer = Squarer::new(&self.m);
         for bit in (0..64 * N).rev() {
-            z = self.m.sqr(&z);
+            z = squarer.sqr(&z);
             double_if(self.m.n(), &mut z, (self.d[bit / 64] >> (bit % 64)) & 1);
         }
         self.finish(z)
@@ -82,8 +83,9 @@ impl<const N: usize> Candidate<N> {
     fn finish(&self, mut z: [u64; N]) -> bool {
         z = self.m.canonical(&z);
         let mut probably_prime = ct_eq(&z, self.m.one()) | ct_eq(&z, &self.minus_one);
+        let mut squarer = Squarer::new(&self.m);
         for _ in 1..self.s {
-            z = self.m.canonical(&self.m.sqr(&z));
+            z = self.m.canonical(&squarer.sqr(&z));
             probably_prime |= ct_eq(&z, &self.minus_one);
         }
         z.zeroize();
