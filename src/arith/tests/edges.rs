@@ -146,8 +146,9 @@ fn primitives_on_edge_moduli_and_operands() {
     primitives_at::<64>(&mut rng);
 }
 
-/// The base-2 round's conditional doubling on almost-Montgomery values: z·2^bit mod n for
-/// every edge operand, both bits (z = R − 1 with n just above R/2 needs both subtractions).
+/// The conditional doubling of the bit-by-bit base-2 round (the windowed round's test-only
+/// reference) on almost-Montgomery values: z·2^bit mod n for every edge operand, both bits
+/// (z = R − 1 with n just above R/2 needs both subtractions).
 #[cfg(feature = "keygen")]
 #[test]
 fn conditional_doubling_on_edges() {
