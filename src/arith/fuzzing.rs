@@ -97,7 +97,7 @@ pub fn miller_rabin(w: &[u64], b: &[u64]) -> Option<bool> {
     miller_rabin_any(w, Some(b))
 }
 
-/// The base-2 round of [`miller_rabin`] (squaring and doubling).
+/// The base-2 round of [`miller_rabin`] (squarings and a multiplication by 2^e per window of d).
 pub fn miller_rabin_base_two(w: &[u64]) -> Option<bool> {
     miller_rabin_any(w, None)
 }

@@ -213,6 +213,90 @@ mod miller_rabin {
         assert!(!composite.test(&two));
     }
 
+    /// 2^d mod w from crypto-bigint, with w − 1 = 2^s·d.
+    fn two_to_the_d<const N: usize>(w: &[u64; N]) -> [u64; N] {
+        let w_minus_1 = from_limbs(w).wrapping_sub(BoxedUint::one());
+        let d = w_minus_1.shr(w_minus_1.trailing_zeros());
+        let mut two = [0u64; N];
+        two[0] = 2;
+        reference_pow(&two, &to_limbs(&d).unwrap(), w)
+    }
+
+    /// The windowed base-2 round against the bit-by-bit one it replaced and against
+    /// crypto-bigint's pow: the same 2^d mod w and the same verdict.
+    fn windowed_matches_bitwise<const N: usize>(w: &[u64; N], what: &str) -> bool {
+        let c = Candidate::new(w).unwrap();
+        let windowed = c.retrieve(&c.two_to_the_d());
+        assert_eq!(
+            windowed,
+            c.retrieve(&c.two_to_the_d_bitwise()),
+            "{what}, {} bits",
+            64 * N
+        );
+        assert_eq!(windowed, two_to_the_d(w), "{what}, {} bits", 64 * N);
+        let verdict = c.test_base_two();
+        assert_eq!(
+            verdict,
+            c.test_base_two_bitwise(),
+            "{what}, {} bits",
+            64 * N
+        );
+        verdict
+    }
+
+    /// x² − x + 1 for x = 2^(32·N): a composite strong probable prime to base 2 of 64·N bits.
+    /// It divides x³ + 1, so 2^(96·N) ≡ −1 (mod w), and w − 1 = x·(x − 1) = 2^(32·N)·d with
+    /// d = x − 1, whose squarings reach that −1 (checked independently, with Python's sympy: not
+    /// prime, and a strong probable prime to base 2, at 512, 1024, 1536 and 2048 bits).
+    fn strong_pseudoprime<const N: usize>() -> [u64; N] {
+        // R − x + 1: limbs N/2 and up all ones, limb 0 one.
+        let mut w = [0u64; N];
+        for l in w.iter_mut().skip(N / 2) {
+            *l = u64::MAX;
+        }
+        w[0] = 1;
+        w
+    }
+
+    #[test]
+    fn windowed_base_two_matches_bitwise() {
+        fn at<const N: usize>(rng: &mut rand::rngs::ChaCha8Rng, primes: usize) {
+            for _ in 0..4 {
+                let mut w = random_limbs::<N>(rng);
+                w[0] |= 1;
+                w[N - 1] |= 1 << 63;
+                windowed_matches_bitwise(&w, "random odd");
+            }
+            for _ in 0..primes {
+                let p: BoxedUint =
+                    crypto_primes::random_prime(rng, crypto_primes::Flavor::Any, 64 * N as u32);
+                assert!(windowed_matches_bitwise(
+                    &to_limbs::<N>(&p).unwrap(),
+                    "prime"
+                ));
+                // q·r, two primes of half the width: composite, kept when it has 64·N bits.
+                let q: BoxedUint =
+                    crypto_primes::random_prime(rng, crypto_primes::Flavor::Any, 32 * N as u32);
+                let r: BoxedUint =
+                    crypto_primes::random_prime(rng, crypto_primes::Flavor::Any, 32 * N as u32);
+                let pq = q.concatenating_mul(&r);
+                if let Some(w) = to_limbs::<N>(&pq).filter(|w| w[N - 1] >> 63 == 1) {
+                    assert!(!windowed_matches_bitwise(&w, "p·q"));
+                }
+            }
+            let w = strong_pseudoprime::<N>();
+            assert!(
+                windowed_matches_bitwise(&w, "strong pseudoprime"),
+                "x² − x + 1 passes base 2"
+            );
+        }
+        let mut rng = rng();
+        at::<8>(&mut rng, 2);
+        at::<16>(&mut rng, 1);
+        at::<24>(&mut rng, 1);
+        at::<32>(&mut rng, 1);
+    }
+
     #[test]
     fn refuses_what_it_cannot_test() {
         assert!(Candidate::new(&[2u64; 16]).is_none(), "even");

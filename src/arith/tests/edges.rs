@@ -146,8 +146,9 @@ fn primitives_on_edge_moduli_and_operands() {
     primitives_at::<64>(&mut rng);
 }
 
-/// The base-2 round's conditional doubling on almost-Montgomery values: z·2^bit mod n for
-/// every edge operand, both bits (z = R − 1 with n just above R/2 needs both subtractions).
+/// The conditional doubling of the bit-by-bit base-2 round (the windowed round's test-only
+/// reference) on almost-Montgomery values: z·2^bit mod n for every edge operand, both bits
+/// (z = R − 1 with n just above R/2 needs both subtractions).
 #[cfg(feature = "keygen")]
 #[test]
 fn conditional_doubling_on_edges() {
@@ -205,4 +206,73 @@ fn compact_forms_match_the_column_loops() {
     at::<32>(&mut rng);
     at::<48>(&mut rng);
     at::<64>(&mut rng);
+}
+
+/// The reciprocal of the base-2 round's quotient estimate against a plain division (the test
+/// may divide: its operands are not secret), on the ends of its range and random top limbs.
+#[cfg(feature = "keygen")]
+#[test]
+fn reciprocal_matches_division() {
+    use super::super::miller_rabin::reciprocal;
+    use rand::Rng;
+    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(0x7263);
+    let mut tops = vec![
+        1 << 63,
+        (1 << 63) + 1,
+        u64::MAX,
+        u64::MAX - 1,
+        0xc000_0000_0000_0000,
+    ];
+    tops.extend((0..1000).map(|_| rng.next_u64() | 1 << 63));
+    for t in tops {
+        let expected = (1u128 << 127) / (u128::from(t) + 1);
+        assert_eq!(u128::from(reciprocal(t)), expected, "t = {t:#x}");
+    }
+}
+
+/// The base-2 round's window step, z·2^e mod n on almost-Montgomery values, for every digit e
+/// of a window, on the edge moduli and operands, then on random ones: the result (below R by
+/// type) is congruent to z·2^e.
+#[cfg(feature = "keygen")]
+#[test]
+fn window_multiplication_on_edges() {
+    use super::super::miller_rabin::{B2_WINDOW, mul_pow2, reciprocal};
+    fn expect<const N: usize>(n: &[u64; N], z: &[u64; N], e: u64, what: &str) {
+        let mut r = *z;
+        mul_pow2(n, reciprocal(n[N - 1]), &mut r, e);
+        let expected = rem(&from_limbs(z).resize(64 * N as u32 + 64).shl(e as u32), n);
+        assert_eq!(
+            rem(&from_limbs(&r), n),
+            expected,
+            "{what}·2^{e}, {} bits, n = {:x?}",
+            64 * N,
+            &n[N - 2..]
+        );
+    }
+    fn at<const N: usize>(rng: &mut rand::rngs::ChaCha8Rng) {
+        let mut random = random_limbs::<N>(rng);
+        random[0] |= 1;
+        random[N - 1] |= 1 << 63;
+        for n in edge_moduli::<N>().iter().chain([&random]) {
+            let m = Modulus::new(n).unwrap();
+            for (z, zn) in operands(&m, rng) {
+                for e in 0..1 << B2_WINDOW {
+                    expect(n, &z, e, zn);
+                }
+            }
+        }
+        for _ in 0..200 {
+            let mut n = random_limbs::<N>(rng);
+            n[0] |= 1;
+            n[N - 1] |= 1 << 63;
+            let z = random_limbs::<N>(rng);
+            let e = random_limbs::<1>(rng)[0] % (1 << B2_WINDOW);
+            expect(&n, &z, e, "random");
+        }
+    }
+    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(0x7770);
+    at::<8>(&mut rng);
+    at::<16>(&mut rng);
+    at::<24>(&mut rng);
+    at::<32>(&mut rng);
 }
