@@ -13,18 +13,27 @@
 //! The bound is chosen per prime size. A random candidate survives trial division up to B with
 //! probability ≈ 1.12 / ln B, and each survivor costs a Miller–Rabin exponentiation, while each
 //! group costs one pass over the candidate for the candidates that reach it. Measured with
-//! `prime_search::cost_model` (x86-64; expected µs per candidate, lower is better):
+//! `prime_search::cost_model` (x86-64, a shared two-core VM, December 2026; the fastest of three
+//! runs; µs per candidate, lower is better; the expected cost adds the survivors' base-2
+//! Miller–Rabin filter at its fastest measured cost, 0.47 ms for 1024-bit and 2.99 ms for 2048-bit
+//! candidates):
 //!
-//! | B      | 1024-bit candidates | 2048-bit candidates |
-//! |--------|--------------------:|--------------------:|
-//! | 2^12   | 141                 | 943                 |
-//! | 2^15   | 117                 | 762                 |
-//! | 2^16   | **115**             | 722                 |
-//! | 2^17   | 122                 | **704**             |
-//! | 2^18   | 139                 | 688 (5 ms, 1.5 MB of tables) |
+//! | B      | 1024-bit: trial division | expected | 2048-bit: trial division | expected |
+//! |--------|-------------------------:|---------:|-------------------------:|---------:|
+//! | 2^12   | 0.5                      | 66.1     | 0.6                      | 408.0    |
+//! | 2^14   | 1.7                      | 57.9     | 1.9                      | 350.4    |
+//! | 2^15   | 3.6                      | 55.6     | 3.4                      | 329.5    |
+//! | 2^16   | 4.1                      | **52.7** | 6.2                      | 312.0    |
+//! | 2^17   | 8.8                      | 54.9     | 12.6                     | **302.3** |
+//! | 2^18   | 17.7                     | 61.1     | 24.0                     | 296.3    |
 //!
-//! so 2^16 for 1024-bit primes and 2^17 above. The tables are built per key generation
-//! (≈ 1 ms) rather than stored in the binary; 32-bit targets use 2^11 to keep them small.
+//! so 2^16 for 1024-bit primes and 2^17 above. Instruction counts of a fixed-seed key generation
+//! (callgrind) say the same for 1024-bit primes (2^17 costs RSA-2048 2.4 % more); for 2048-bit
+//! primes 2^18 saves RSA-4096 0.6 % of its instructions (and the table's ≈ 2 % of the search is
+//! within the noise of these runs), not worth twice the tables (2.4 MB, ≈ 3 ms to build). The
+//! tables are built per key generation (≈ 0.6 ms and 350 kB at 2^16 for 1024-bit candidates,
+//! ≈ 1.5 ms and 1.2 MB at 2^17 for 2048-bit ones) rather than stored in the binary; 32-bit targets
+//! use 2^11 to keep them small.
 //!
 //! Timing: the search stops at the first group that divides the candidate, so it runs in time
 //! that depends on the candidate *only when the candidate is rejected*. A rejected candidate is a
@@ -184,7 +193,8 @@ impl TrialDivision {
                 _ => 1 << 17,
             }
         } else {
-            // Small targets: ≈ 300 primes, ≈ 20 kB of tables for 2048-bit candidates.
+            // Small targets: 308 primes in 105 groups, ≈ 18 kB of tables for 1024-bit candidates
+            // and ≈ 31 kB for 2048-bit ones.
             1 << 11
         };
         Self::below(bound, bits)
