@@ -3,35 +3,51 @@
 //!
 //! Trial division is the optimisation FIPS 186-5 Appendix B.3 allows before Miller–Rabin: it
 //! removes most composites for the cost of a few single-limb remainders instead of a modular
-//! exponentiation. The primes are packed into groups whose product fits one machine word, so one
-//! pass over the candidate's limbs (a remainder by a precomputed reciprocal) tests a whole group.
+//! exponentiation. The primes are packed into groups whose product m fits one machine word, so one
+//! pass over the candidate's limbs tests a whole group: a widening multiply-add per limb with
+//! precomputed powers of 2^W modulo m, one three-word remainder by m with a precomputed
+//! reciprocal (Möller–Granlund), and for each prime p of the group a divisibility test of that
+//! remainder by multiplication with p⁻¹ mod 2^W (Granlund–Montgomery, Lemire): no hardware
+//! division, which costs 20–40 cycles and whose latency depends on its operands on many CPUs.
 //!
 //! The bound is chosen per prime size. A random candidate survives trial division up to B with
 //! probability ≈ 1.12 / ln B, and each survivor costs a Miller–Rabin exponentiation, while each
 //! group costs one pass over the candidate for the candidates that reach it. Measured with
-//! `prime_search::cost_model` (x86-64; expected µs per candidate, lower is better):
+//! `prime_search::cost_model` (x86-64, a shared two-core VM, December 2026; the fastest of three
+//! runs; µs per candidate, lower is better; the expected cost adds the survivors' base-2
+//! Miller–Rabin filter at its fastest measured cost, 0.47 ms for 1024-bit and 2.99 ms for 2048-bit
+//! candidates):
 //!
-//! | B      | 1024-bit candidates | 2048-bit candidates |
-//! |--------|--------------------:|--------------------:|
-//! | 2^12   | 141                 | 943                 |
-//! | 2^15   | 117                 | 762                 |
-//! | 2^16   | **115**             | 722                 |
-//! | 2^17   | 122                 | **704**             |
-//! | 2^18   | 139                 | 688 (5 ms, 1.5 MB of tables) |
+//! | B      | 1024-bit: trial division | expected | 2048-bit: trial division | expected |
+//! |--------|-------------------------:|---------:|-------------------------:|---------:|
+//! | 2^12   | 0.5                      | 66.1     | 0.6                      | 408.0    |
+//! | 2^14   | 1.7                      | 57.9     | 1.9                      | 350.4    |
+//! | 2^15   | 3.6                      | 55.6     | 3.4                      | 329.5    |
+//! | 2^16   | 4.1                      | **52.7** | 6.2                      | 312.0    |
+//! | 2^17   | 8.8                      | 54.9     | 12.6                     | **302.3** |
+//! | 2^18   | 17.7                     | 61.1     | 24.0                     | 296.3    |
 //!
-//! so 2^16 for 1024-bit primes and 2^17 above. The tables are built per key generation
-//! (≈ 1 ms) rather than stored in the binary; 32-bit targets use 2^11 to keep them small.
+//! so 2^16 for 1024-bit primes and 2^17 above. Instruction counts of a fixed-seed key generation
+//! (callgrind) say the same for 1024-bit primes (2^17 costs RSA-2048 2.4 % more); for 2048-bit
+//! primes 2^18 saves RSA-4096 0.6 % of its instructions (and the table's ≈ 2 % of the search is
+//! within the noise of these runs), not worth twice the tables (2.4 MB, ≈ 3 ms to build). The
+//! tables are built per key generation (≈ 0.6 ms and 350 kB at 2^16 for 1024-bit candidates,
+//! ≈ 1.5 ms and 1.2 MB at 2^17 for 2048-bit ones) rather than stored in the binary; 32-bit targets
+//! use 2^11 to keep them small.
 //!
 //! Timing: the search stops at the first group that divides the candidate, so it runs in time
 //! that depends on the candidate *only when the candidate is rejected*. A rejected candidate is a
 //! discarded random value that is never used again, so its timing tells an observer nothing about
-//! the prime eventually accepted. A candidate that passes goes through every group, so the time
-//! spent on it does not depend on its value.
+//! the prime eventually accepted. A candidate that passes goes through every group and every prime,
+//! and each step runs in time independent of the values: multiply-adds, the remainder with masked
+//! (branch-free) corrections, and one multiplication and comparison per prime, whose outcome
+//! (no factor) is the same for every passing candidate. So the time spent on it does not depend
+//! on its value.
 
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crypto_bigint::{BoxedUint, Limb, Reciprocal, Uint, WideWord, Word};
+use crypto_bigint::{BoxedUint, Limb, Reciprocal, WideWord, Word};
 
 /// The RSA public exponent. It is prime, so `GCD(p − 1, e) = 1` ⇔ `p mod e ≠ 1`.
 const E: Word = 65537;
@@ -39,21 +55,130 @@ const E: Word = 65537;
 const E_RECIPROCAL: Reciprocal =
     Reciprocal::new(Limb(E).to_nz().expect_copied("65537 is not zero"));
 
-/// A run of consecutive primes `primes[start..end]` whose product `m` fits one `Word`.
+/// All ones when `bit`, zero otherwise, without a branch.
+fn mask(bit: bool) -> Word {
+    Word::from(bit).wrapping_neg()
+}
+
+/// The inverse of an odd `x` modulo 2^W (Newton's iteration: each step doubles the correct low
+/// bits, from the 3 that `x · x ≡ 1 (mod 8)` gives, so five steps give 96 ≥ W).
+fn inverse_mod_word(x: Word) -> Word {
+    let mut y = x;
+    for _ in 0..5 {
+        y = y.wrapping_mul((2 as Word).wrapping_sub(x.wrapping_mul(y)));
+    }
+    y
+}
+
+/// An odd prime p, stored for the divisibility test without division (Granlund–Montgomery,
+/// Lemire et al.): for odd p, p divides r ⇔ r · p⁻¹ mod 2^W ≤ ⌊(2^W − 1) / p⌋, since
+/// multiplication by p⁻¹ maps the multiples of p below 2^W one-to-one onto [0, ⌊(2^W − 1) / p⌋].
+#[derive(Clone, Copy)]
+struct OddPrime {
+    /// p⁻¹ mod 2^W.
+    inverse: Word,
+    /// ⌊(2^W − 1) / p⌋.
+    limit: Word,
+}
+
+impl OddPrime {
+    fn new(p: Word) -> Self {
+        OddPrime {
+            inverse: inverse_mod_word(p),
+            limit: Word::MAX / p,
+        }
+    }
+
+    /// p itself: the inverse of p⁻¹.
+    #[cfg(test)]
+    fn prime(self) -> Word {
+        inverse_mod_word(self.inverse)
+    }
+
+    /// `r mod p = 0`: one multiplication and one comparison instead of a hardware division.
+    fn divides(self, r: Word) -> bool {
+        r.wrapping_mul(self.inverse) <= self.limit
+    }
+}
+
+/// A run of consecutive primes `primes[start..end]` whose product m fits one `Word`, with m
+/// normalised for the Möller–Granlund two-by-one remainder: `d = m · 2^shift` has its top bit set
+/// and `v = ⌊(2^2W − 1) / d⌋ − 2^W`.
 struct Group {
-    reciprocal: Reciprocal,
+    d: Word,
+    v: Word,
+    shift: u32,
     start: u32,
     end: u32,
 }
 
+impl Group {
+    fn new(m: Word, start: usize, end: usize) -> Self {
+        let shift = m.leading_zeros();
+        let d = m << shift;
+        // Public values only: plain (variable-time) division is fine here. The quotient is below
+        // 2^(W+1) because the top bit of d is set, so v fits a word.
+        let v = (WideWord::MAX / WideWord::from(d) - (WideWord::from(Word::MAX) + 1)) as Word;
+        Group {
+            d,
+            v,
+            shift,
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    /// `(hi · 2^W + lo) mod d` for `hi < d`, in constant time: Algorithm 4 of Möller and
+    /// Granlund, "Improved division by invariant integers" (2011), without the quotient.
+    fn rem_2by1(&self, hi: Word, lo: Word) -> Word {
+        let d = self.d;
+        // No overflow: hi · (2^W + v) + lo ≤ (d − 1) · (2^2W − 1) / d + 2^W − 1 < 2^2W.
+        let q = WideWord::from(self.v) * WideWord::from(hi)
+            + ((WideWord::from(hi) << Word::BITS) | WideWord::from(lo));
+        let q0 = q as Word;
+        let q1 = ((q >> Word::BITS) as Word).wrapping_add(1);
+        // r ≡ hi · 2^W + lo (mod d) lies within d of the remainder; the two masked corrections
+        // bring it into [0, d).
+        let r = lo.wrapping_sub(q1.wrapping_mul(d));
+        let (_, r_above_q0) = q0.overflowing_sub(r);
+        let r = r.wrapping_add(mask(r_above_q0) & d);
+        let (_, r_below_d) = r.overflowing_sub(d);
+        r.wrapping_sub(!mask(r_below_d) & d)
+    }
+
+    /// `(s2 · 2^2W + s1 · 2^W + s0) mod d` for `s2 < d`: two two-by-one steps, in constant time.
+    fn rem_3by1(&self, s0: Word, s1: Word, s2: Word) -> Word {
+        self.rem_2by1(self.rem_2by1(s2, s1), s0)
+    }
+
+    /// The candidate (`words`, fewer than 2^(W−1) of them) modulo the group's product m, from the
+    /// group's `coefficients` (see [`TrialDivision`]), in constant time.
+    #[inline(always)]
+    fn residue(&self, words: &[Word], coefficients: &[Word]) -> Word {
+        // Σ limb_j · c_j in three words (s2, s1, s0): each term is below 2^2W, so the top word
+        // counts carries and stays below the number of words, itself far below d ≥ 2^(W−1).
+        let mut acc: WideWord = 0;
+        let mut s2: Word = 0;
+        for (&w, &c) in words.iter().zip(coefficients) {
+            let (sum, overflow) = acc.overflowing_add(WideWord::from(w) * WideWord::from(c));
+            acc = sum;
+            s2 += Word::from(overflow);
+        }
+        let (s0, s1) = (acc as Word, (acc >> Word::BITS) as Word);
+        self.rem_3by1(s0, s1, s2) >> self.shift
+    }
+}
+
 /// Trial-division tables for one prime size.
 ///
-/// For each group with product m and each limb position j of the candidate, `coefficients` holds
-/// 2^(W·j) mod m, so that candidate mod m = Σ limb_j · (2^(W·j) mod m) mod m: one widening
-/// multiply-add per limb and a single constant-time three-limb remainder per group, about four
-/// times cheaper than a limb-by-limb division.
+/// For each group with product m, normalised divisor d = m · 2^shift, and each limb position j of
+/// the candidate, `coefficients` holds 2^(W·j + shift) mod d, so that
+/// Σ limb_j · (2^(W·j + shift) mod d) mod d = (candidate · 2^shift) mod (m · 2^shift)
+/// = (candidate mod m) · 2^shift: one widening multiply-add per limb and a single constant-time
+/// three-word remainder per group, about four times cheaper than a limb-by-limb division, with
+/// no shifting of the sum.
 pub(crate) struct TrialDivision {
-    primes: Vec<Word>,
+    primes: Vec<OddPrime>,
     groups: Vec<Group>,
     limbs: usize,
     coefficients: Vec<Word>,
@@ -68,7 +193,8 @@ impl TrialDivision {
                 _ => 1 << 17,
             }
         } else {
-            // Small targets: ≈ 300 primes, ≈ 20 kB of tables for 2048-bit candidates.
+            // Small targets: 308 primes in 105 groups, ≈ 18 kB of tables for 1024-bit candidates
+            // and ≈ 31 kB for 2048-bit ones.
             1 << 11
         };
         Self::below(bound, bits)
@@ -106,24 +232,21 @@ impl TrialDivision {
                 product = next;
                 i += 1;
             }
-            let Some(divisor) = Limb(product).to_nz().into_option() else {
+            if i == start {
                 break;
-            };
-            groups.push(Group {
-                reciprocal: Reciprocal::new(divisor),
-                start: start as u32,
-                end: i as u32,
-            });
+            }
+            let group = Group::new(product, start, i);
             // Public values only: plain (variable-time) arithmetic is fine here.
-            let m = WideWord::from(product);
-            let mut c: WideWord = 1 % m;
+            let d = WideWord::from(group.d);
+            let mut c = (WideWord::from(1 as Word) << group.shift) % d;
             for _ in 0..limbs {
                 coefficients.push(c as Word);
-                c = (c << Word::BITS) % m;
+                c = (c << Word::BITS) % d;
             }
+            groups.push(group);
         }
         TrialDivision {
-            primes,
+            primes: primes.into_iter().map(OddPrime::new).collect(),
             groups,
             limbs,
             coefficients,
@@ -140,22 +263,13 @@ impl TrialDivision {
             return true;
         }
         for (group, coefficients) in self.groups.iter().zip(self.coefficients.chunks(self.limbs)) {
-            // Σ limb_j · c_j in three words (W·limbs < 2^W, so the carry count cannot overflow).
-            let mut acc: WideWord = 0;
-            let mut carries: Word = 0;
-            for (&w, &c) in words.iter().zip(coefficients) {
-                let (sum, overflow) = acc.overflowing_add(WideWord::from(w) * WideWord::from(c));
-                acc = sum;
-                carries += Word::from(overflow);
-            }
-            let wide = Uint::<3>::from_words([acc as Word, (acc >> Word::BITS) as Word, carries]);
-            let r = wide.rem_limb_with_reciprocal(&group.reciprocal).0;
+            let r = group.residue(words, coefficients);
             let primes = self
                 .primes
                 .get(group.start as usize..group.end as usize)
                 .unwrap_or(&[]);
-            // `r % p == candidate % p` since p divides the group's product.
-            if primes.iter().any(|&p| r.is_multiple_of(p)) {
+            // `r mod p = candidate mod p` since p divides the group's product.
+            if primes.iter().any(|p| p.divides(r)) {
                 return true;
             }
         }
@@ -177,8 +291,8 @@ mod tests {
     #[test]
     fn tables_are_consistent() {
         let t = TrialDivision::below(1 << 15, 256);
-        assert_eq!(t.primes[0], 3);
-        assert_eq!(*t.primes.last().unwrap(), 32749); // largest prime below 2^15
+        assert_eq!(t.primes[0].prime(), 3);
+        assert_eq!(t.primes.last().unwrap().prime(), 32749); // largest prime below 2^15
         assert_eq!(t.primes.len(), 3511); // π(2^15) = 3512, minus the prime 2
         let mut next = 0;
         for g in &t.groups {
@@ -206,6 +320,126 @@ mod tests {
             TrialDivision::below(1 << 16, 256)
                 .has_small_factor(&m127.concatenating_mul(&BoxedUint::from(32771u64)))
         );
+    }
+
+    /// A small deterministic generator for test values (xorshift64*).
+    fn next(state: &mut u64) -> Word {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D) as Word
+    }
+
+    #[test]
+    fn divisibility_without_division_is_exact() {
+        let mut state = 1;
+        let mut odd: Vec<Word> = vec![1, 3, 5, 7, 65521, 65537, 131071, Word::MAX, Word::MAX - 2];
+        odd.extend((0..200).map(|_| next(&mut state) | 1));
+        odd.extend((0..200).map(|_| (next(&mut state) >> 40) | 1));
+        for p in odd {
+            let q = OddPrime::new(p);
+            assert_eq!(p.wrapping_mul(q.inverse), 1);
+            let mut values = vec![0, 1, p - 1, p, Word::MAX, Word::MAX - 1, Word::MAX / p * p];
+            values.push(p.wrapping_add(1));
+            values.push(p.wrapping_mul(2));
+            values.push(p.wrapping_mul(3).wrapping_sub(1));
+            for _ in 0..500 {
+                let r = next(&mut state);
+                values.push(r);
+                values.push((r % (Word::MAX / p)) * p); // a multiple of p
+                values.push(((r % (Word::MAX / p)) * p).wrapping_add(1));
+            }
+            for r in values {
+                assert_eq!(q.divides(r), r % p == 0, "r = {r}, p = {p}");
+            }
+        }
+    }
+
+    /// `(s2 · 2^2W + s1 · 2^W + s0) mod m` with the hardware division, for reference.
+    fn reference_rem(s0: Word, s1: Word, s2: Word, m: Word) -> Word {
+        let m = WideWord::from(m);
+        let hi = ((WideWord::from(s2) << Word::BITS) | WideWord::from(s1)) % m;
+        (((hi << Word::BITS) | WideWord::from(s0)) % m) as Word
+    }
+
+    #[test]
+    fn three_word_remainder_is_exact() {
+        let mut state = 2;
+        let mut moduli: Vec<Word> = vec![
+            1,
+            3,
+            15,
+            255,
+            Word::MAX,
+            Word::MAX - 1,
+            1 << (Word::BITS - 1),
+        ];
+        moduli.push((1 << (Word::BITS - 1)) + 1);
+        moduli.extend(
+            TrialDivision::below(1 << 17, 64)
+                .groups
+                .iter()
+                .map(|g| g.d >> g.shift),
+        );
+        moduli.extend(
+            (0..300).map(|_| next(&mut state) >> (next(&mut state) % Word::from(Word::BITS as u8))),
+        );
+        for m in moduli.into_iter().filter(|&m| m != 0) {
+            let g = Group::new(m, 0, 0);
+            assert!(g.d >> (Word::BITS - 1) == 1 && g.d >> g.shift == m);
+            let d = g.d;
+            let mut values = vec![
+                (0, 0, 0),
+                (d - 1, 0, 0),
+                (0, 1, 0),
+                (Word::MAX, Word::MAX, 0),
+                (Word::MAX, Word::MAX, d - 1),
+                (d - 1, d - 1, d - 1),
+                (0, 0, d - 1),
+                (Word::MAX, Word::MAX, 2 * Word::BITS as Word),
+            ];
+            for _ in 0..300 {
+                let s2 = next(&mut state) % d;
+                values.push((next(&mut state), next(&mut state), s2));
+                values.push((next(&mut state), next(&mut state), s2 % 64 as Word));
+                values.push((next(&mut state) % d, 0, 0));
+            }
+            for (s0, s1, s2) in values {
+                assert_eq!(
+                    g.rem_3by1(s0, s1, s2),
+                    reference_rem(s0, s1, s2, d),
+                    "m = {m}"
+                );
+                assert_eq!(g.rem_2by1(s1 % d, s0), reference_rem(s0, s1 % d, 0, d));
+            }
+        }
+    }
+
+    #[test]
+    fn group_residues_are_exact() {
+        let mut state = 3;
+        let bits = 2048;
+        let t = TrialDivision::below(1 << 17, bits);
+        let all_ones = BoxedUint::max(bits);
+        let mut candidates = vec![
+            all_ones.clone(),
+            all_ones.shr(1),
+            BoxedUint::zero_with_precision(bits),
+        ];
+        for _ in 0..4 {
+            let mut c = BoxedUint::zero_with_precision(bits);
+            c.as_mut_words()
+                .iter_mut()
+                .for_each(|w| *w = next(&mut state));
+            candidates.push(c);
+        }
+        for c in &candidates {
+            for (g, coefficients) in t.groups.iter().zip(t.coefficients.chunks(t.limbs)) {
+                let m = Limb(g.d >> g.shift).to_nz().unwrap();
+                let expected = c.rem_limb_with_reciprocal(&Reciprocal::new(m)).0;
+                assert_eq!(g.residue(c.as_words(), coefficients), expected);
+            }
+        }
     }
 
     #[test]
