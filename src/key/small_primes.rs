@@ -27,13 +27,14 @@
 //! | 2^17   | 8.8                      | 54.9     | 12.6                     | **302.3** |
 //! | 2^18   | 17.7                     | 61.1     | 24.0                     | 296.3    |
 //!
-//! so 2^16 for 1024-bit primes and 2^17 above. Instruction counts of a fixed-seed key generation
-//! (callgrind) say the same for 1024-bit primes (2^17 costs RSA-2048 2.4 % more); for 2048-bit
-//! primes 2^18 saves RSA-4096 0.6 % of its instructions (and the table's ≈ 2 % of the search is
-//! within the noise of these runs), not worth twice the tables (2.4 MB, ≈ 3 ms to build). The
-//! tables are built per key generation (≈ 0.6 ms and 350 kB at 2^16 for 1024-bit candidates,
-//! ≈ 1.5 ms and 1.2 MB at 2^17 for 2048-bit ones) rather than stored in the binary; 32-bit targets
-//! use 2^11 to keep them small.
+//! so 2^16 for 1024-bit primes, 2^17 for 1536-bit ones and 2^18 for 2048-bit ones. Instruction
+//! counts of a fixed-seed key generation (callgrind) say the same for 1024-bit primes (2^17 costs
+//! RSA-2048 2.4 % more); for 2048-bit primes, with the sums over two accumulators, 2^18 takes
+//! RSA-4096 (seed 1) from 4,740,812,285 to 4,690,168,528 instructions (−1.1 %), for twice the
+//! tables (≈ 2.4 MB, ≈ 3 ms to build, once per key generation and shared by the threads of a
+//! parallel search). The tables are built per key generation (≈ 0.6 ms and 350 kB at 2^16 for
+//! 1024-bit candidates, ≈ 1 ms and 1 MB at 2^17 for 1536-bit ones) rather than stored in the
+//! binary; 32-bit targets use 2^11 to keep them small.
 //!
 //! Timing: the search stops at the first group that divides the candidate, so it runs in time
 //! that depends on the candidate *only when the candidate is rejected*. A rejected candidate is a
@@ -157,14 +158,40 @@ impl Group {
     fn residue(&self, words: &[Word], coefficients: &[Word]) -> Word {
         // Σ limb_j · c_j in three words (s2, s1, s0): each term is below 2^2W, so the top word
         // counts carries and stays below the number of words, itself far below d ≥ 2^(W−1).
-        let mut acc: WideWord = 0;
-        let mut s2: Word = 0;
-        for (&w, &c) in words.iter().zip(coefficients) {
-            let (sum, overflow) = acc.overflowing_add(WideWord::from(w) * WideWord::from(c));
-            acc = sum;
-            s2 += Word::from(overflow);
+        // Two sums (even and odd limbs) so that one step's loop control serves two products,
+        // over slices cut to one length (a zip compiles worse here), with the add-with-carry
+        // idiom word by word (an overflowing u128 add materialises its flag).
+        #[inline(always)]
+        fn mac(s: &mut (Word, Word, Word), w: Word, c: Word) {
+            let p = WideWord::from(w) * WideWord::from(c);
+            let t = WideWord::from(s.0) + WideWord::from(p as Word);
+            s.0 = t as Word;
+            let t = WideWord::from(s.1) + (p >> Word::BITS) + (t >> Word::BITS);
+            s.1 = t as Word;
+            s.2 = s.2.wrapping_add((t >> Word::BITS) as Word);
         }
-        let (s0, s1) = (acc as Word, (acc >> Word::BITS) as Word);
+        let len = words.len().min(coefficients.len());
+        let (w_pairs, w_rest) = words[..len].as_chunks::<2>();
+        let (c_pairs, c_rest) = coefficients[..len].as_chunks::<2>();
+        let pairs = w_pairs.len().min(c_pairs.len());
+        let (w_pairs, c_pairs) = (&w_pairs[..pairs], &c_pairs[..pairs]);
+        let (mut even, mut odd) = ((0, 0, 0), (0, 0, 0));
+        for i in 0..pairs {
+            mac(&mut even, w_pairs[i][0], c_pairs[i][0]);
+            mac(&mut odd, w_pairs[i][1], c_pairs[i][1]);
+        }
+        for (&w, &c) in w_rest.iter().zip(c_rest) {
+            mac(&mut even, w, c);
+        }
+        // even + odd: three words each, the top ones small (see above).
+        let t = WideWord::from(even.0) + WideWord::from(odd.0);
+        let s0 = t as Word;
+        let t = WideWord::from(even.1) + WideWord::from(odd.1) + (t >> Word::BITS);
+        let s1 = t as Word;
+        let s2 = even
+            .2
+            .wrapping_add(odd.2)
+            .wrapping_add((t >> Word::BITS) as Word);
         self.rem_3by1(s0, s1, s2) >> self.shift
     }
 }
@@ -190,7 +217,8 @@ impl TrialDivision {
         let bound = if cfg!(target_pointer_width = "64") {
             match bits {
                 0..=1024 => 1 << 16,
-                _ => 1 << 17,
+                1025..=1536 => 1 << 17,
+                _ => 1 << 18,
             }
         } else {
             // Small targets: 308 primes in 105 groups, ≈ 18 kB of tables for 1024-bit candidates
@@ -418,26 +446,28 @@ mod tests {
     #[test]
     fn group_residues_are_exact() {
         let mut state = 3;
-        let bits = 2048;
-        let t = TrialDivision::below(1 << 17, bits);
-        let all_ones = BoxedUint::max(bits);
-        let mut candidates = vec![
-            all_ones.clone(),
-            all_ones.shr(1),
-            BoxedUint::zero_with_precision(bits),
-        ];
-        for _ in 0..4 {
-            let mut c = BoxedUint::zero_with_precision(bits);
-            c.as_mut_words()
-                .iter_mut()
-                .for_each(|w| *w = next(&mut state));
-            candidates.push(c);
-        }
-        for c in &candidates {
-            for (g, coefficients) in t.groups.iter().zip(t.coefficients.chunks(t.limbs)) {
-                let m = Limb(g.d >> g.shift).to_nz().unwrap();
-                let expected = c.rem_limb_with_reciprocal(&Reciprocal::new(m)).0;
-                assert_eq!(g.residue(c.as_words(), coefficients), expected);
+        // 2048 bits: an even number of limbs; 1088 bits: an odd one (the sums' leftover limb).
+        for bits in [2048, 1088] {
+            let t = TrialDivision::below(1 << 17, bits);
+            let all_ones = BoxedUint::max(bits);
+            let mut candidates = vec![
+                all_ones.clone(),
+                all_ones.shr(1),
+                BoxedUint::zero_with_precision(bits),
+            ];
+            for _ in 0..4 {
+                let mut c = BoxedUint::zero_with_precision(bits);
+                c.as_mut_words()
+                    .iter_mut()
+                    .for_each(|w| *w = next(&mut state));
+                candidates.push(c);
+            }
+            for c in &candidates {
+                for (g, coefficients) in t.groups.iter().zip(t.coefficients.chunks(t.limbs)) {
+                    let m = Limb(g.d >> g.shift).to_nz().unwrap();
+                    let expected = c.rem_limb_with_reciprocal(&Reciprocal::new(m)).0;
+                    assert_eq!(g.residue(c.as_words(), coefficients), expected);
+                }
             }
         }
     }
