@@ -55,7 +55,9 @@ pub(crate) struct Candidate<const N: usize> {
 impl<const N: usize> Candidate<N> {
     /// `None` unless w is odd, has its top bit set (2^(64·N − 1) < w < 2^(64·N)) and is above 3.
     pub(crate) fn new(w: &[u64; N]) -> Option<Self> {
-        let m = Modulus::new(w)?;
+        // R² mod w is computed only for the random-base rounds (`test`), which few candidates
+        // reach.
+        let m = Modulus::without_r2(w)?;
         // w − 1, then its trailing zeros (s ≥ 1 for odd w ≥ 5; public: see the module docs).
         let (mut w_minus_1, _) = sub(w, &one_limb());
         let s = trailing_zeros(&w_minus_1);
@@ -79,9 +81,11 @@ impl<const N: usize> Candidate<N> {
     /// One round with base b (1 < b < w − 1, plain form): `true` when w is a strong probable
     /// prime to base b (FIPS 186-5 B.3.1 steps 4.1–4.7).
     pub(crate) fn test(&self, b: &[u64; N]) -> bool {
-        let mut base = self.m.to_montgomery(b);
+        let mut r2 = self.m.compute_r2();
+        let mut base = self.m.mul(b, &r2);
         let z = pow_montgomery(&self.m, &base, &self.d);
         base.zeroize();
+        r2.zeroize();
         self.finish(z)
     }
 

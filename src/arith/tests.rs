@@ -123,6 +123,10 @@ fn montgomery_constants() {
     let r2 = BoxedUint::one_with_precision(4096).shl(2048);
     let nz = crypto_bigint::NonZero::new(nn.resize(4096)).unwrap();
     assert_eq!(from_limbs(m.r2()).resize(4096), r2.rem(&nz));
+    // Without R², the same constants; R² computed on demand is the same.
+    let lazy = Modulus::without_r2(&n).unwrap();
+    assert_eq!((lazy.n(), lazy.one()), (m.n(), m.one()));
+    assert_eq!(lazy.compute_r2(), *m.r2());
     assert!(Modulus::new(&[2u64; 16]).is_none(), "even");
     assert!(Modulus::new(&[1u64; 16]).is_none(), "top bit clear");
 }
