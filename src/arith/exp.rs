@@ -18,17 +18,24 @@ use super::montgomery::{Modulus, Squarer};
 pub(crate) const WINDOW: usize = 5;
 const TABLE: usize = 1 << WINDOW;
 
-/// Bits `bit..bit + WINDOW` of `exp` (bits beyond 64·E read as zero). Positions are public.
+/// Bits `bit..bit + width` of `x` (bits beyond 64·E read as zero), for 0 < width < 64: a window's
+/// digit. Positions and width are public.
 #[inline(always)]
-fn digit<const E: usize>(exp: &[u64; E], bit: usize) -> u64 {
+pub(super) fn window_bits<const E: usize>(x: &[u64; E], bit: usize, width: usize) -> u64 {
     let (limb, offset) = (bit / 64, bit % 64);
-    let mut d = exp.get(limb).map_or(0, |&w| w >> offset);
-    if offset + WINDOW > 64
-        && let Some(&next) = exp.get(limb + 1)
+    let mut d = x.get(limb).map_or(0, |&w| w >> offset);
+    if offset + width > 64
+        && let Some(&next) = x.get(limb + 1)
     {
         d |= next << (64 - offset);
     }
-    d & (TABLE as u64 - 1)
+    d & ((1 << width) - 1)
+}
+
+/// Bits `bit..bit + WINDOW` of `exp`.
+#[inline(always)]
+fn digit<const E: usize>(exp: &[u64; E], bit: usize) -> u64 {
+    window_bits(exp, bit, WINDOW)
 }
 
 /// `table[index]`, reading every entry (constant time in `index`): the OR of every entry ANDed

@@ -35,7 +35,7 @@
 use crypto_bigint::BoxedUint;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use super::exp::pow_montgomery;
+use super::exp::{pow_montgomery, window_bits};
 use super::limbs::{ct_eq, mac, mask, sub, sub_masked};
 use super::montgomery::{Modulus, Squarer};
 use super::to_limbs;
@@ -185,14 +185,7 @@ const MAX_SHIFT: u32 = (1 << B2_WINDOW) - 1;
 /// Bits `bit..bit + B2_WINDOW` of `d` (bits beyond 64·N read as zero). Positions are public.
 #[inline(always)]
 fn window_digit<const N: usize>(d: &[u64; N], bit: usize) -> u64 {
-    let (limb, offset) = (bit / 64, bit % 64);
-    let mut digit = d.get(limb).map_or(0, |&l| l >> offset);
-    if offset + B2_WINDOW > 64
-        && let Some(&next) = d.get(limb + 1)
-    {
-        digit |= next << (64 - offset);
-    }
-    digit & u64::from(MAX_SHIFT)
+    window_bits(d, bit, B2_WINDOW)
 }
 
 /// ⌊2^127 / (t + 1)⌋ for a top limb 2^63 ≤ t < 2^64 (so in [2^63, 2^64)), in constant time:
