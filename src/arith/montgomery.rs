@@ -172,8 +172,9 @@ impl<const N: usize> Modulus<N> {
     /// [`Self::new`] without R² mod n (left zero, which R² mod n never is): for a modulus that
     /// is only squared and multiplied, never converted into Montgomery form with
     /// [`Self::to_montgomery`] or [`Self::r2`] — Miller–Rabin's base-2 round, whose start is
-    /// one (R mod n). Computing R² costs 64 doublings per one bit of N and log₂ N squarings, ≈ 0.3 % of an
-    /// RSA-4096 key generation when done for every candidate that reaches Miller–Rabin.
+    /// one (R mod n). Computing R² costs 64 doublings per one bit of N and log₂ N squarings,
+    /// ≈ 0.3 % of an RSA-4096 key generation when done for every candidate that reaches
+    /// Miller–Rabin.
     pub(crate) fn without_r2(n: &[u64; N]) -> Option<Self> {
         let (&low, &high) = (n.first()?, n.last()?);
         if low & 1 == 0 || high >> 63 == 0 {
