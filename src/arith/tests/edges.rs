@@ -99,12 +99,15 @@ fn operands<const N: usize>(
     ]
 }
 
+/// The edge moduli and one random modulus (odd, top bit set).
+fn test_moduli<const N: usize>(rng: &mut rand::rngs::ChaCha8Rng) -> Vec<[u64; N]> {
+    let mut moduli = edge_moduli::<N>().to_vec();
+    moduli.push(super::random_modulus::<N>(rng));
+    moduli
+}
+
 fn primitives_at<const N: usize>(rng: &mut rand::rngs::ChaCha8Rng) {
-    let mut random = random_limbs::<N>(rng);
-    random[0] |= 1;
-    random[N - 1] |= 1 << 63;
-    let moduli = edge_moduli::<N>();
-    for n in moduli.iter().chain([&random]) {
+    for n in &test_moduli::<N>(rng) {
         let m = Modulus::new(n).unwrap();
         let ops = operands(&m, rng);
         for (a, an) in &ops {
@@ -154,10 +157,7 @@ fn primitives_on_edge_moduli_and_operands() {
 fn conditional_doubling_on_edges() {
     use super::super::miller_rabin::double_if;
     fn at<const N: usize>(rng: &mut rand::rngs::ChaCha8Rng) {
-        let mut random = random_limbs::<N>(rng);
-        random[0] |= 1;
-        random[N - 1] |= 1 << 63;
-        for n in edge_moduli::<N>().iter().chain([&random]) {
+        for n in &test_moduli::<N>(rng) {
             let m = Modulus::new(n).unwrap();
             for (z, zn) in operands(&m, rng) {
                 for bit in [0u64, 1] {
@@ -250,10 +250,7 @@ fn window_multiplication_on_edges() {
         );
     }
     fn at<const N: usize>(rng: &mut rand::rngs::ChaCha8Rng) {
-        let mut random = random_limbs::<N>(rng);
-        random[0] |= 1;
-        random[N - 1] |= 1 << 63;
-        for n in edge_moduli::<N>().iter().chain([&random]) {
+        for n in &test_moduli::<N>(rng) {
             let m = Modulus::new(n).unwrap();
             for (z, zn) in operands(&m, rng) {
                 for e in 0..1 << B2_WINDOW {
