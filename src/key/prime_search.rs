@@ -69,51 +69,17 @@ pub(crate) fn test_one_candidate<R: CryptoRng + ?Sized>(
     target: &Target<'_>,
     keep_going: &dyn Fn() -> bool,
 ) -> Tested {
-    let bits = target.bits;
-    // Step 4.2: a string of nlen/2 bits from the RBG.
-    let mut candidate = BoxedUint::random_bits(rng, bits);
-    // Step 4.3: if p is not odd, p = p + 1 (for even p this is exactly setting bit 0).
-    candidate.set_bit_vartime(0, true);
-
-    // Step 5.4 (q only): |p − q| > 2^(nlen/2 − 100).
-    if let Some(p) = target.other
-        && !far_enough_apart(p, &candidate, bits)
-    {
-        return Tested::Rejected;
-    }
-    // Step 4.4 / 5.5: p ≥ √2 · 2^(nlen/2 − 1).
-    if !at_least_sqrt2_bound(&candidate, bits) {
-        return Tested::Rejected;
-    }
-    // Step 4.5 / 5.6: GCD(p − 1, e) = 1.
-    if !small_primes::coprime_to_e_minus_one(&candidate) {
-        return Tested::Rejected;
-    }
-    // Appendix B.3: optional trial division before Miller–Rabin.
-    if target.trial.has_small_factor(&candidate) {
-        return Tested::Rejected;
-    }
-    if !keep_going() {
-        return Tested::Rejected;
-    }
-    let Some(mr) = PrimeCandidate::new(&candidate, bits) else {
+    let Some(Screened {
+        candidate,
+        mr,
+        first_base,
+    }) = screen_candidate(rng, target, keep_going)
+    else {
         return Tested::Rejected;
     };
-    // Step 4.5.1 / Appendix B.3.1: Miller–Rabin with random bases, Table B.1 rounds. The first
-    // base is drawn before the composite filter, exactly when `crypto-primes`' `MillerRabin`
-    // drew it, so the RNG stream — and the prime a seed gives — is what it was before the
-    // filter existed (a composite that the base-2 round and a random-base round judge
-    // differently is astronomically rare).
-    let Some(mut base) = random_base(rng, &candidate) else {
-        return Tested::Rejected;
-    };
-    // The composite filter: a base-2 round costs about 77 % of a random-base one, and almost
-    // every candidate that reaches this point is composite and fails it. It only ever rejects
-    // composites, so the primes accepted are the same; only the final prime pays for it as
-    // well as for every Table B.1 round.
-    if !keep_going() || !mr.test_base_two() {
-        return Tested::Rejected;
-    }
+    // Step 4.5.1 / Appendix B.3.1: Miller–Rabin with random bases, Table B.1 rounds, each base
+    // drawn after the previous round passed.
+    let mut base = first_base;
     for round in 0..target.mr_rounds {
         if round > 0 {
             let Some(next) = random_base(rng, &candidate) else {
@@ -128,10 +94,76 @@ pub(crate) fn test_one_candidate<R: CryptoRng + ?Sized>(
     Tested::Prime(candidate)
 }
 
+/// A candidate that passed every step before its Table B.1 rounds (see [`screen_candidate`]).
+pub(crate) struct Screened {
+    /// The candidate (secret once accepted).
+    pub(crate) candidate: BoxedUint,
+    /// The candidate prepared for Miller–Rabin rounds.
+    pub(crate) mr: PrimeCandidate,
+    /// The first round's base, drawn before the base-2 filter (see [`screen_candidate`]).
+    pub(crate) first_base: BoxedUint,
+}
+
+/// Draws one candidate from `rng` and puts it through every step before its Table B.1 rounds:
+/// steps 4.2–4.5 (5.2–5.6), trial division, and the base-2 composite filter. `None` when it is
+/// rejected (or `keep_going` said to stop). The remaining bases are drawn from `rng` after
+/// this, in order, one per round.
+pub(crate) fn screen_candidate<R: CryptoRng + ?Sized>(
+    rng: &mut R,
+    target: &Target<'_>,
+    keep_going: &dyn Fn() -> bool,
+) -> Option<Screened> {
+    let bits = target.bits;
+    // Step 4.2: a string of nlen/2 bits from the RBG.
+    let mut candidate = BoxedUint::random_bits(rng, bits);
+    // Step 4.3: if p is not odd, p = p + 1 (for even p this is exactly setting bit 0).
+    candidate.set_bit_vartime(0, true);
+
+    // Step 5.4 (q only): |p − q| > 2^(nlen/2 − 100).
+    if let Some(p) = target.other
+        && !far_enough_apart(p, &candidate, bits)
+    {
+        return None;
+    }
+    // Step 4.4 / 5.5: p ≥ √2 · 2^(nlen/2 − 1).
+    if !at_least_sqrt2_bound(&candidate, bits) {
+        return None;
+    }
+    // Step 4.5 / 5.6: GCD(p − 1, e) = 1.
+    if !small_primes::coprime_to_e_minus_one(&candidate) {
+        return None;
+    }
+    // Appendix B.3: optional trial division before Miller–Rabin.
+    if target.trial.has_small_factor(&candidate) {
+        return None;
+    }
+    if !keep_going() {
+        return None;
+    }
+    let mr = PrimeCandidate::new(&candidate, bits)?;
+    // The first base is drawn before the composite filter, exactly when `crypto-primes`'
+    // `MillerRabin` drew it, so the RNG stream — and the prime a seed gives — is what it was
+    // before the filter existed (a composite that the base-2 round and a random-base round
+    // judge differently is astronomically rare).
+    let first_base = random_base(rng, &candidate)?;
+    // The composite filter: a base-2 round costs about 77 % of a random-base one, and almost
+    // every candidate that reaches this point is composite and fails it. It only ever rejects
+    // composites, so the primes accepted are the same; only the final prime pays for it as
+    // well as for every Table B.1 round.
+    if !keep_going() || !mr.test_base_two() {
+        return None;
+    }
+    Some(Screened {
+        candidate,
+        mr,
+        first_base,
+    })
+}
+
 /// A Miller–Rabin base uniform in [2, w − 2] (FIPS 186-5 B.3.1 step 4.1), drawn exactly as
 /// `crypto-primes` 0.7's `MillerRabin::test_random_base` draws it (rejection sampling of
 /// w − 3 then + 2), so that a seed gives the same candidates as it did with that test.
-fn random_base<R: CryptoRng + ?Sized>(rng: &mut R, w: &BoxedUint) -> Option<BoxedUint> {
+pub(crate) fn random_base<R: CryptoRng + ?Sized>(rng: &mut R, w: &BoxedUint) -> Option<BoxedUint> {
     let range = NonZero::new(w.wrapping_sub(BoxedUint::from(3u32))).into_option()?;
     BoxedUint::random_mod_vartime(rng, &range)
         .checked_add(&BoxedUint::from(2u32))
