@@ -33,7 +33,8 @@ pub(crate) fn generate<R: CryptoRng + ?Sized>(
     ))?;
     let bits = (nlen / 2) as u32;
     let e = BoxedUint::from(crate::RSA_PUBLIC_EXPONENT);
-    let trial = &TrialDivision::for_prime_bits(bits);
+    let tables = TrialDivision::for_keygen(bits);
+    let trial = &*tables;
     for _ in 0..KEY_ATTEMPTS {
         // A.1.3 step 4: p.
         let mut p = find_prime(

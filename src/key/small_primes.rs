@@ -31,10 +31,11 @@
 //! counts of a fixed-seed key generation (callgrind) say the same for 1024-bit primes (2^17 costs
 //! RSA-2048 2.4 % more); for 2048-bit primes, with the sums over two accumulators, 2^18 takes
 //! RSA-4096 (seed 1) from 4,740,812,285 to 4,690,168,528 instructions (−1.1 %), for twice the
-//! tables (≈ 2.4 MB, ≈ 3 ms to build, once per key generation and shared by the threads of a
-//! parallel search). The tables are built per key generation (≈ 0.6 ms and 350 kB at 2^16 for
-//! 1024-bit candidates, ≈ 1 ms and 1 MB at 2^17 for 1536-bit ones) rather than stored in the
-//! binary; 32-bit targets use 2^11 to keep them small.
+//! tables (≈ 2.4 MB, ≈ 2–4 ms to build, shared by the threads of a parallel search). The tables
+//! are built at run time (≈ 0.6 ms and 350 kB at 2^16 for 1024-bit candidates, ≈ 1 ms and 1 MB
+//! at 2^17 for 1536-bit ones) rather than stored in the binary: with `std` once per process and
+//! size, kept for later key generations; without it, once per key generation. 32-bit targets use
+//! 2^11 to keep them small.
 //!
 //! Timing: the search stops at the first group that divides the candidate, so it runs in time
 //! that depends on the candidate *only when the candidate is rejected*. A rejected candidate is a
@@ -196,6 +197,27 @@ impl Group {
     }
 }
 
+/// [`TrialDivision::for_keygen`]'s tables: the process's (`std`) or this key generation's own.
+pub(crate) enum Tables {
+    /// Built once, kept for the life of the process.
+    #[cfg(feature = "std")]
+    Shared(&'static TrialDivision),
+    /// Built for one key generation.
+    Owned(TrialDivision),
+}
+
+impl core::ops::Deref for Tables {
+    type Target = TrialDivision;
+
+    fn deref(&self) -> &TrialDivision {
+        match self {
+            #[cfg(feature = "std")]
+            Tables::Shared(t) => t,
+            Tables::Owned(t) => t,
+        }
+    }
+}
+
 /// Trial-division tables for one prime size.
 ///
 /// For each group with product m, normalised divisor d = m · 2^shift, and each limb position j of
@@ -226,6 +248,29 @@ impl TrialDivision {
             1 << 11
         };
         Self::below(bound, bits)
+    }
+
+    /// The tables for `bits`-bit prime candidates: with `std`, built by the first key generation
+    /// of each RSA size and kept for the life of the process (≈ 350 kB, 1 MB and 2.4 MB for
+    /// RSA-2048, 3072 and 4096; building them takes ≈ 2–4 ms at 2048 bits, 1 % of a parallel
+    /// RSA-4096 key generation); without `std`, built for this key generation only.
+    pub(crate) fn for_keygen(bits: u32) -> Tables {
+        #[cfg(feature = "std")]
+        {
+            use std::sync::OnceLock;
+            static SHARED: [OnceLock<TrialDivision>; 3] =
+                [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+            let slot = match bits {
+                1024 => SHARED.first(),
+                1536 => SHARED.get(1),
+                2048 => SHARED.get(2),
+                _ => None,
+            };
+            if let Some(slot) = slot {
+                return Tables::Shared(slot.get_or_init(|| Self::for_prime_bits(bits)));
+            }
+        }
+        Tables::Owned(Self::for_prime_bits(bits))
     }
 
     /// The tables for the odd primes below `bound`, for candidates of up to `bits` bits.
@@ -264,12 +309,12 @@ impl TrialDivision {
                 break;
             }
             let group = Group::new(product, start, i);
-            // Public values only: plain (variable-time) arithmetic is fine here.
-            let d = WideWord::from(group.d);
-            let mut c = (WideWord::from(1 as Word) << group.shift) % d;
+            // 2^shift < d (m ≥ 3 is odd), then c ← c · 2^W mod d by the group's own remainder
+            // (a u128 `%` is a library call: 2.2–4 ms for the 2048-bit tables, now ≈ 1 ms).
+            let mut c: Word = 1 << group.shift;
             for _ in 0..limbs {
-                coefficients.push(c as Word);
-                c = (c << Word::BITS) % d;
+                coefficients.push(c);
+                c = group.rem_2by1(c, 0);
             }
             groups.push(group);
         }
