@@ -187,6 +187,33 @@ mod miller_rabin {
         }
     }
 
+    /// The base-2 round asks its `keep_going` every `B2_POLL_WINDOWS` windows, runs to the end
+    /// while told to, and stops (`None`) at the first `false`.
+    #[test]
+    fn base_two_round_stops_when_told() {
+        use crate::arith::miller_rabin::{B2_POLL_WINDOWS, B2_WINDOW};
+        use core::cell::Cell;
+        let w = strong_pseudoprime::<32>();
+        let c = Candidate::new(&w).unwrap();
+        let top = 2048usize.div_ceil(B2_WINDOW) - 1;
+        let polls = (0..top).filter(|w| w % B2_POLL_WINDOWS == 0).count();
+        assert_eq!(polls, 26);
+        let asked = Cell::new(0);
+        let count = || {
+            asked.set(asked.get() + 1);
+            true
+        };
+        assert_eq!(c.test_base_two_while(&count), Some(true));
+        assert_eq!(asked.get(), polls);
+        asked.set(0);
+        let third_says_stop = || {
+            asked.set(asked.get() + 1);
+            asked.get() < 3
+        };
+        assert_eq!(c.test_base_two_while(&third_says_stop), None);
+        assert_eq!(asked.get(), 3);
+    }
+
     /// A 1024-bit prime passes every base; prime · small factor-free composites fail.
     #[test]
     fn primes_pass_and_composites_fail() {
@@ -230,7 +257,7 @@ mod miller_rabin {
     /// crypto-bigint's pow: the same 2^d mod w and the same verdict.
     fn windowed_matches_bitwise<const N: usize>(w: &[u64; N], what: &str) -> bool {
         let c = Candidate::new(w).unwrap();
-        let windowed = c.retrieve(&c.two_to_the_d());
+        let windowed = c.retrieve(&c.two_to_the_d(&|| true).unwrap());
         assert_eq!(
             windowed,
             c.retrieve(&c.two_to_the_d_bitwise()),

@@ -150,7 +150,7 @@ pub(crate) fn screen_candidate<R: CryptoRng + ?Sized>(
     // every candidate that reaches this point is composite and fails it. It only ever rejects
     // composites, so the primes accepted are the same; only the final prime pays for it as
     // well as for every Table B.1 round.
-    if !keep_going() || !mr.test_base_two() {
+    if !keep_going() || mr.test_base_two_while(keep_going) != Some(true) {
         return None;
     }
     Some(Screened {
