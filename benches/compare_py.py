@@ -19,6 +19,10 @@ import time
 
 
 def report(name, times_s):
+    if not times_s:
+        return
+    # Every sample, in the order taken (compare.sh pools the rounds' samples).
+    print(f"SAMPLES name={name} ms={','.join(f'{t * 1e3:.6f}' for t in times_s)}", flush=True)
     times = sorted(t * 1e3 for t in times_s)
     n = len(times)
     pct = lambda p: times[min(max(math.ceil(p * n), 1), n) - 1]
@@ -72,18 +76,38 @@ def fmt(ms):
     return f"{v:.3f}" if v >= 1 else f"{v * 1e3:.3f} µs"
 
 
+def summary(samples_ms):
+    """The RESULT fields (nearest-rank percentiles) of a list of samples in ms."""
+    times = sorted(samples_ms)
+    n = len(times)
+    pct = lambda p: times[min(max(math.ceil(p * n), 1), n) - 1]
+    return {"n": str(n), "median_ms": pct(0.5), "p90_ms": pct(0.9), "p99_ms": pct(0.99),
+            "max_ms": times[-1], "mean_ms": statistics.fmean(times)}
+
+
 def parse(path):
-    rows = {}
+    """Per (implementation, measurement): the summary of all its samples, pooled over the rounds
+    of the run; RESULT lines only where no samples were printed."""
+    results, samples, medians = {}, {}, {}
     for line in open(path):
         if not line.startswith("impl="):
             continue
         fields = dict(f.split("=", 1) for f in line.split() if "=" in f)
-        rows[(fields["impl"], fields["name"])] = fields
-    return rows
+        key = (fields["impl"], fields["name"])
+        if "ms" in fields:
+            values = [float(v) for v in fields["ms"].split(",") if v]
+            samples.setdefault(key, []).extend(values)
+            medians.setdefault(key, []).append(statistics.median(values))
+        else:
+            results.setdefault(key, fields)
+    rows = {key: summary(values) for key, values in samples.items()}
+    for key, fields in results.items():
+        rows.setdefault(key, fields)
+    return rows, medians
 
 
 def table(results_path, machine_path, out_path):
-    rows = parse(results_path)
+    rows, medians = parse(results_path)
     machine = open(machine_path).read().strip()
     base = "python-cryptography"
     impls = []
@@ -107,7 +131,20 @@ def table(results_path, machine_path, out_path):
                 ratio = f"{float(r['median_ms']) / float(ref['median_ms']):.2f}×"
             lines.append(f"| {name} | {impl} | {r['n']} | {fmt(r['median_ms'])} | "
                          f"{fmt(r['p90_ms'])} | {fmt(r['p99_ms'])} | {fmt(r['max_ms'])} | {ratio} |")
+    # The spread of the ratio over the rounds (each round's median against the same round's
+    # Python `cryptography` median): how much one round on this machine can be trusted.
+    spread = []
+    for name in names:
+        ref = medians.get((base, name))
+        for impl in impls:
+            own = medians.get((impl, name))
+            if impl == base or not own or not ref or len(own) != len(ref) or len(own) < 2:
+                continue
+            ratios = sorted(a / b for a, b in zip(own, ref) if b > 0)
+            spread.append(f"{name} {impl}: {ratios[0]:.2f}–{ratios[-1]:.2f}×")
     text = "\n".join(lines)
+    if spread:
+        text += "\n\nRatio per round (round median ÷ Python `cryptography`'s in the same round), lowest–highest: " + "; ".join(spread) + "."
     print(text)
     # Replace the generated section of BENCHMARKS.md, keeping the hand-written analysis.
     begin, end = "<!-- compare.sh:begin -->", "<!-- compare.sh:end -->"

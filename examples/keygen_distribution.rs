@@ -18,6 +18,16 @@ use kms_import::{
 use rand::SeedableRng;
 
 fn report(name: &str, mut times: Vec<Duration>) {
+    if times.is_empty() {
+        return;
+    }
+    // Every sample, in the order taken, for a run that interleaves implementations in rounds
+    // (benches/compare.sh pools the rounds' samples).
+    let samples: Vec<String> = times
+        .iter()
+        .map(|d| format!("{:.6}", d.as_secs_f64() * 1e3))
+        .collect();
+    println!("SAMPLES name={name} ms={}", samples.join(","));
     times.sort();
     let n = times.len();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
