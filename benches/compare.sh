@@ -6,15 +6,17 @@
 # writes it, with the machine description, into BENCHMARKS.md (between the compare.sh markers).
 #
 # Usage: benches/compare.sh [--quick] [--with-aws-lc] [--n2048 N] [--n3072 N] [--n4096 N] [--nunwrap N]
-#                           [--rounds R]
+#                           [--rounds R] [--seed S]
 #   --rounds R     the implementations take turns R times (default 5), each with N/R of its work
+#   --seed S       this crate's keys come from seeds S+1 … S+R, one per round (default: from the
+#                  clock, printed), so that runs do not all measure the same keys
 #   --quick        tiny N, to check that everything runs (numbers meaningless)
 #   --with-aws-lc  also build and run benches/aws-lc (needs a C compiler; first build ~3 min)
 # Run it on a quiet machine (check `uptime`); a full run takes about 5 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-N2048=100 N3072=40 N4096=30 NUNWRAP=200 NPOOL=1000 AWS_LC=0 QUICK=0 ROUNDS=5
+N2048=100 N3072=40 N4096=30 NUNWRAP=200 NPOOL=1000 AWS_LC=0 QUICK=0 ROUNDS=5 SEED=$(( $(date +%s) % 1000000 ))
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; N2048=5; N3072=3; N4096=3; NUNWRAP=20; NPOOL=100; ROUNDS=2 ;;
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
     --n4096) N4096="$2"; shift ;;
     --nunwrap) NUNWRAP="$2"; shift ;;
     --rounds) ROUNDS="$2"; shift ;;
+    --seed) SEED="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -59,7 +62,7 @@ tag() { sed -n -e "s/^RESULT /impl=$1 /p" -e "s/^SAMPLES /impl=$1 /p" | tee -a "
   echo "$(python3 -c 'from cryptography.hazmat.backends.openssl.backend import backend; print(backend.openssl_version_text())' 2>/dev/null || true) inside cryptography;"
   echo "CLI: $(openssl version)."
   echo "N per implementation: RSA-2048 keygen $N2048, RSA-3072 $N3072, RSA-4096 $N4096, OAEP unwrap $NUNWRAP per key size, pool takes $NPOOL;"
-  echo "in $ROUNDS rounds, the implementations taking turns (\`openssl genpkey\` and the pool once, after them)."
+  echo "in $ROUNDS rounds, the implementations taking turns (\`openssl genpkey\` and the pool once, after them); this crate's keygen seeds $((SEED + 1))–$((SEED + ROUNDS)) (\`--seed $SEED\`)."
   [ "$QUICK" = 1 ] && echo "**--quick run: N too small, numbers are not meaningful.**"
 } > "$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
@@ -73,7 +76,7 @@ cat "$OUT/machine.txt" >&2
 share() { echo $(( $1 / ROUNDS + ($2 < $1 % ROUNDS ? 1 : 0) )); }
 for ((r = 0; r < ROUNDS; r++)); do
   n2=$(share "$N2048" "$r") n3=$(share "$N3072" "$r") n4=$(share "$N4096" "$r") nu=$(share "$NUNWRAP" "$r")
-  seed=$((r + 1))
+  seed=$((SEED + r + 1))
   echo "== round $((r + 1)) of $ROUNDS: RSA-2048 $n2, RSA-3072 $n3, RSA-4096 $n4 keys, $nu unwraps per size" >&2
   echo "== kms-import, 1 thread" >&2
   "$OUT/kd-1thread" --seed "$seed" --n "$n2" RSA_2048 | tag kms-import-1thread
