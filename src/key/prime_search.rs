@@ -62,8 +62,9 @@ pub(crate) enum Tested {
     Rejected,
 }
 
-/// Draws one candidate from `rng` and tests it. `keep_going` is polled between the expensive
-/// steps so that a parallel search can abandon a candidate once it no longer matters.
+/// Draws one candidate from `rng` and tests it (the single-thread search). `keep_going` is
+/// polled between the expensive steps and within the base-2 round; `&|| true` tests every
+/// candidate to its end.
 pub(crate) fn test_one_candidate<R: CryptoRng + ?Sized>(
     rng: &mut R,
     target: &Target<'_>,

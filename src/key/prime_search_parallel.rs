@@ -18,17 +18,22 @@
 //! construction, but note for FIPS 140 purposes it inserts a non-SP 800-90A generator between the
 //! caller's DRBG and the candidates; the single-thread build draws from the caller's RNG directly.
 //!
-//! # The accepted prime's rounds on every thread
+//! # The accepted prime's rounds, shared
 //!
 //! Almost every candidate is rejected by trial division or by the base-2 filter; the one that
 //! passes still has its Table B.1 random-base rounds ahead (four at 2048 bits), which on one
 //! thread would leave the others searching indices that no longer matter. So a candidate that
 //! passes the filter becomes a *verification*: its bases are drawn at once from its own stream (the
 //! same values, in the same order, as one round after another would draw them), and the threads
-//! share its rounds, each taking the next round not yet taken. Meanwhile an index above it is
-//! not started (one already begun is set aside and tested again should the verification fail),
-//! and the thread that completes its last round publishes it as found. The answer is unchanged:
-//! still the smallest acceptable index.
+//! share its rounds, each taking the next round not yet taken; the thread that completes the last
+//! one publishes the candidate as found. While the verification has rounds nobody has taken, a
+//! thread testing an index above it sets that index aside at its next check (after trial
+//! division, and every 16 windows of the base-2 round) and joins the rounds; set-aside indices are
+//! taken again, before new ones, once every round is taken, and dropped if the verification
+//! succeeds. One verification is shared at a time: a new one replaces it when it has no round
+//! left, is no longer needed (a smaller index was published) or has a larger index; otherwise the
+//! new one's rounds run on the thread that found it. The answer is unchanged: still the smallest
+//! acceptable index.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -124,7 +129,7 @@ struct Search<'a, 'b> {
     /// The verification whose rounds the threads share (see the module doc), if any.
     verification: Mutex<Option<Arc<Verification>>>,
     /// The index of that verification while it has rounds nobody has taken yet (`u64::MAX`:
-    /// none): no index above it is started meanwhile.
+    /// none): an index above it is set aside at its next check.
     pending_index: AtomicU64,
 }
 
@@ -223,23 +228,28 @@ impl<'a, 'b> Search<'a, 'b> {
     /// verification still has rounds nobody has taken — runs them on this thread.
     fn verify(&self, i: u64, rng: &mut ChaCha20Rng, screened: Screened) {
         let Screened {
-            candidate,
+            mut candidate,
             mr,
-            first_base,
+            mut first_base,
         } = screened;
+        if self.target.mr_rounds == 0 {
+            // No rounds to run (no Table B.1 row has none).
+            first_base.zeroize();
+            self.publish(i, candidate);
+            return;
+        }
         let mut bases = Vec::with_capacity(self.target.mr_rounds);
         bases.push(first_base);
         for _ in 1..self.target.mr_rounds {
             match random_base(rng, &candidate) {
                 Some(base) => bases.push(base),
-                None => return,
+                None => {
+                    // Unreachable for a candidate above 4; wiped all the same.
+                    candidate.zeroize();
+                    bases.iter_mut().for_each(Zeroize::zeroize);
+                    return;
+                }
             }
-        }
-        bases.truncate(self.target.mr_rounds);
-        if bases.is_empty() {
-            // No rounds to run (no Table B.1 row has none).
-            self.publish(i, candidate.clone());
-            return;
         }
         let verification = Arc::new(Verification {
             index: i,
@@ -252,7 +262,14 @@ impl<'a, 'b> Search<'a, 'b> {
         });
         {
             let mut slot = lock(&self.verification);
-            if slot.as_ref().is_none_or(|v| v.exhausted()) {
+            let best = self.best_index.load(Ordering::Acquire);
+            // The shared one gives way when it has no round left, is no longer needed, or is
+            // above this one (its own threads finish the rounds they took; its pending mark, if
+            // any, is replaced here).
+            if slot
+                .as_ref()
+                .is_none_or(|v| v.exhausted() || v.index >= best || i < v.index)
+            {
                 *slot = Some(Arc::clone(&verification));
                 self.pending_index.store(i, Ordering::Release);
             }
@@ -314,7 +331,9 @@ impl<'a, 'b> Search<'a, 'b> {
     fn publish(&self, i: u64, mut p: BoxedUint) {
         let mut best = lock(&self.best);
         if best.as_ref().is_none_or(|(j, _)| i < *j) {
-            *best = Some((i, p));
+            if let Some((_, mut replaced)) = best.replace((i, p)) {
+                replaced.zeroize();
+            }
             self.best_index.fetch_min(i, Ordering::Release);
         } else {
             p.zeroize();

@@ -119,10 +119,10 @@ impl WrappingPrivateKey {
     ///
     /// RSA primes are searched per FIPS 186-5 Appendix A.1.3 with trial division before
     /// Miller–Rabin (Appendix B.3). Memory: the trial-division tables take ≈ 350 kB, 1 MB and
-    /// 2.4 MB of heap for RSA-2048, 3072 and 4096 on 64-bit targets (18–31 kB on 32-bit ones); with the `std` feature the first call for each
-    /// size builds them (≈ 2–4 ms for RSA-4096 on a current x86-64 core) and keeps them for the
-    /// life of the process, shared by later calls and threads; without `std` every call builds
-    /// its own and frees them on return.
+    /// 2.4 MB of heap for RSA-2048, 3072 and 4096 on 64-bit targets (18–31 kB on 32-bit ones).
+    /// With the `std` feature the first call for each size builds them (≈ 2–4 ms for RSA-4096
+    /// on a current x86-64 core) and keeps them for the life of the process, shared by later
+    /// calls and threads; without `std` every call builds its own and frees them on return.
     ///
     /// # Errors
     /// [`Error::Rng`] when `rng` fails; [`Error::Unsupported`] for `SM2` in a build without the
