@@ -123,6 +123,10 @@ struct Search<'a, 'b> {
     /// Indices begun and set aside for a verification of a smaller index; taken again before
     /// `next_index` (those above the final answer are then simply dropped).
     set_aside: Mutex<Vec<u64>>,
+    /// How many indices `set_aside` holds, so that taking an index needs no lock when none
+    /// (the usual case). The thread that sets an index aside takes an index again afterwards,
+    /// so one it misses here is never lost.
+    set_aside_len: AtomicUsize,
     /// The smallest index known to hold an acceptable prime (`u64::MAX`: none yet).
     best_index: AtomicU64,
     best: Mutex<Option<(u64, BoxedUint)>>,
@@ -172,6 +176,7 @@ impl<'a, 'b> Search<'a, 'b> {
             screen,
             next_index: AtomicU64::new(0),
             set_aside: Mutex::new(Vec::new()),
+            set_aside_len: AtomicUsize::new(0),
             best_index: AtomicU64::new(u64::MAX),
             best: Mutex::new(None),
             verification: Mutex::new(None),
@@ -202,7 +207,11 @@ impl<'a, 'b> Search<'a, 'b> {
             };
             match (self.screen)(i, &mut rng, &keep_going) {
                 Some(screened) => self.verify(i, &mut rng, screened),
-                None if set_aside.get() => lock(&self.set_aside).push(i),
+                None if set_aside.get() => {
+                    let mut set_aside = lock(&self.set_aside);
+                    set_aside.push(i);
+                    self.set_aside_len.store(set_aside.len(), Ordering::Release);
+                }
                 None => {}
             }
         }
@@ -212,11 +221,16 @@ impl<'a, 'b> Search<'a, 'b> {
     /// nothing below the best index (or the candidate limit) is left.
     fn take_index(&self) -> Option<u64> {
         let best = self.best_index.load(Ordering::Acquire);
-        {
+        if self.set_aside_len.load(Ordering::Acquire) > 0 {
             let mut set_aside = lock(&self.set_aside);
             set_aside.retain(|&k| k < best);
-            if let Some((at, _)) = set_aside.iter().enumerate().min_by_key(|&(_, k)| *k) {
-                return Some(set_aside.swap_remove(at));
+            let smallest = set_aside.iter().enumerate().min_by_key(|&(_, k)| *k);
+            let taken = smallest
+                .map(|(at, _)| at)
+                .map(|at| set_aside.swap_remove(at));
+            self.set_aside_len.store(set_aside.len(), Ordering::Release);
+            if taken.is_some() {
+                return taken;
             }
         }
         let i = self.next_index.fetch_add(1, Ordering::Relaxed);
@@ -280,6 +294,10 @@ impl<'a, 'b> Search<'a, 'b> {
 
     /// Takes rounds of the shared verification, if it has any left.
     fn share_rounds(&self) {
+        // No lock unless some verification has a round nobody has taken.
+        if self.pending_index.load(Ordering::Acquire) == u64::MAX {
+            return;
+        }
         let shared = lock(&self.verification).clone();
         if let Some(v) = shared {
             self.run_rounds(&v);
