@@ -363,18 +363,23 @@ impl<'a, 'b> Search<'a, 'b> {
 mod tests {
     use super::*;
 
+    /// 512-bit primes with 5 rounds: quick to search in debug builds.
+    fn small_target(trial: &crate::key::small_primes::TrialDivision) -> Target<'_> {
+        Target {
+            bits: 512,
+            mr_rounds: 5,
+            other: None,
+            trial,
+        }
+    }
+
     /// The answer is the smallest acceptable index, whatever the thread count: one thread and
     /// three threads must find the very same prime from the same seed.
     #[test]
     fn thread_count_does_not_change_the_result() {
         let seed = [7u8; 32];
         let trial = &crate::key::small_primes::TrialDivision::below(1 << 12, 512);
-        let target = Target {
-            bits: 512,
-            mr_rounds: 5,
-            other: None,
-            trial,
-        };
+        let target = small_target(trial);
         let one = find_prime_seeded(&seed, &target, 1).unwrap();
         let three = find_prime_seeded(&seed, &target, 3).unwrap();
         assert_eq!(one, three);
@@ -403,12 +408,7 @@ mod tests {
         use std::time::{Duration, Instant};
         let seed = [7u8; 32];
         let trial = &crate::key::small_primes::TrialDivision::below(1 << 12, 512);
-        let target = Target {
-            bits: 512,
-            mr_rounds: 5,
-            other: None,
-            trial,
-        };
+        let target = small_target(trial);
         let plain = |_, rng: &mut ChaCha20Rng, keep_going: &dyn Fn() -> bool| {
             screen_candidate(rng, &target, keep_going)
         };
